@@ -1,0 +1,1 @@
+"""Verification: build the legacy flow and the migrated Dockerfile and compare the images."""
