@@ -1,0 +1,459 @@
+"""Infer the artifact flow of a legacy builder-pattern script.
+
+Input: the operations the script runs, in order, and the project's files. Output: a `Flow` that
+says which builds make builder images, what each extraction took out of which container and
+where it landed on the host (with the commands that reproduce it inside a stage), which build
+makes the final image, and which steps become dead once the build is multi-stage.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from migrator.interpret import project_rel
+from migrator.sources import copy_sources
+from migrator.model import (
+    Artifact,
+    BuildOp,
+    Command,
+    CpOp,
+    CreateOp,
+    Dockerfile,
+    DockerOp,
+    HostOp,
+    Loc,
+    Problem,
+    RemoveOp,
+    RunOp,
+    Unsupported,
+    warning,
+)
+
+DIST = "/migrator-dist"
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What the legacy script does, as far as the migration needs to know."""
+
+    builders: tuple[BuildOp, ...]  # builds whose images only feed extractions
+    stock: tuple[tuple[str, Loc], ...]  # toolchain images used but never built here
+    runtime: BuildOp
+    artifacts: tuple[Artifact, ...]
+    dead: tuple[Command, ...]
+    keep_builder_tags: tuple[BuildOp, ...]  # builder builds whose tag a remaining step uses
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoPattern:
+    """The script has no builder pattern to migrate (a normal, already-migrated, project)."""
+
+    reason: str
+
+
+def _dist(host: str) -> str:
+    return posixpath.join(DIST, host)
+
+
+def _q(s: str) -> str:
+    return shlex.quote(s)
+
+
+def _effective_command(op: RunOp, entrypoints: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    if op.entrypoint is not None:
+        return (op.entrypoint, *op.args) if op.entrypoint else op.args
+    ep = entrypoints.get(op.image, ())
+    if ep and op.args:
+        return (*ep, *op.args)
+    if not op.args:
+        raise Unsupported(op.cmd.loc, f"`docker run {op.image}` without a command: the image's "
+                                      "own CMD builds (not supported yet)")
+    return op.args
+
+
+def _shell_line(op: RunOp, argv: Sequence[str]) -> str:
+    line = shlex.join(argv)
+    if op.env:
+        line = "env " + " ".join(_q(f"{k}={v}") for k, v in op.env) + " " + line
+    if op.workdir:
+        line = f"cd {_q(op.workdir)} && {line}"
+    return line
+
+
+def _tar_members(args: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    """`tar -c [-C dir] [-f -] members...` run in a container: (directory, members)."""
+    if not args or posixpath.basename(args[0]) != "tar":
+        return None
+    directory = "/"
+    members: list[str] = []
+    creating = False
+    it = iter(range(1, len(args)))
+    i = 1
+    while i < len(args):
+        a = args[i]
+        if a in ("-C", "--directory"):
+            directory = posixpath.join(directory, args[i + 1]) if i + 1 < len(args) else directory
+            i += 2
+            continue
+        if a.startswith("--directory="):
+            directory = posixpath.join(directory, a.split("=", 1)[1])
+        elif a in ("-f", "--file"):
+            i += 2
+            continue
+        elif a.startswith("-") or (i == 1 and not a.startswith("/") and "c" in a and
+                                   set(a) <= set("cvzjJpf")):
+            letters = a.lstrip("-")
+            creating = creating or "c" in letters
+            if "f" in letters and not a.startswith("--"):
+                i += 2 if letters.endswith("f") else 1
+                continue
+        else:
+            members.append(a)
+        i += 1
+    del it
+    if not creating or not members:
+        return None
+    return directory, tuple(members)
+
+
+def _tar_extract_dir(op: HostOp, cwd: str) -> str | None:
+    args = op.args
+    extracting = any(("x" in a.lstrip("-") and not a.startswith("--")) or a == "--extract"
+                     for a in args if a.startswith("-") or args.index(a) == 0)
+    if not extracting:
+        return None
+    directory = cwd
+    for i, a in enumerate(args):
+        if a in ("-C", "--directory") and i + 1 < len(args):
+            directory = posixpath.join(directory, args[i + 1])
+        elif a.startswith("--directory="):
+            directory = posixpath.join(directory, a.split("=", 1)[1])
+    return posixpath.normpath(directory)
+
+
+def infer(
+    ops: Sequence[DockerOp],
+    dockerfiles: Mapping[str, Dockerfile],
+    files: Collection[str],
+    dirs: Collection[str],
+) -> Flow | NoPattern:
+    """`files`/`dirs`: project-relative paths that exist before the script runs."""
+    warnings: list[Problem] = []
+    containers: dict[str, tuple[str, Command]] = {}
+    host_dirs: set[str] = set(dirs) | {"."}
+    artifacts: list[Artifact] = []
+    dead: list[Command] = []
+    used_containers: set[str] = set()
+    builds_by_tag: dict[str, BuildOp] = {}
+    entrypoints: dict[str, tuple[str, ...]] = {}
+    pending_tar: dict[int, tuple[RunOp, str, tuple[str, ...]]] = {}
+    host_ops: list[HostOp] = []
+
+    def rel(path: str, loc: Loc) -> str:
+        r = project_rel(path)
+        if r is None:
+            raise Unsupported(loc, f"{path} is outside the project")
+        return r
+
+    def add(art: Artifact) -> None:
+        artifacts[:] = [a for a in artifacts if a.host != art.host]
+        artifacts.append(art)
+
+    first_extraction = len(ops)
+    for index, op in enumerate(ops):
+        if artifacts and first_extraction == len(ops):
+            first_extraction = index
+        if isinstance(op, BuildOp):
+            for t in op.tags:
+                builds_by_tag[t.value] = op
+            df = dockerfiles.get(op.dockerfile)
+            if df is not None:
+                entrypoints.update({t.value: _entrypoint(df, op.target) for t in op.tags})
+        elif isinstance(op, CreateOp):
+            if op.name:
+                containers[op.name] = (op.image, op.cmd)
+        elif isinstance(op, RunOp):
+            if op.name:
+                containers[op.name] = (op.image, op.cmd)
+            out = next((r for r in op.cmd.redirects if r.op == ">" and r.fd in (None, 1)
+                        and r.target is not None), None)
+            tar = _tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
+            outputs = [v for v in op.volumes if v[0].startswith("/") and "ro" not in
+                       v[2].split(",") and (project_rel(v[0]) or "") not in dirs]
+            if out is not None and out.target is not None:
+                argv = _effective_command(op, entrypoints)
+                host = rel(out.target.value if out.target.value.startswith("/")
+                           else posixpath.join(op.cmd.cwd, out.target.value), op.cmd.loc)
+                src = argv[1] if len(argv) == 2 and posixpath.basename(argv[0]) == "cat" else ""
+                add(Artifact(op.image, src, host, "cat", op.cmd.loc,
+                             (f"mkdir -p {_q(posixpath.dirname(_dist(host)))}",
+                              f"{_shell_line(op, argv)} > {_q(_dist(host))}"),
+                             direct=False, user=op.user))
+                dead.append(op.cmd)
+            elif tar is not None and op.cmd.pipe is not None:
+                pending_tar[op.cmd.pipe[0]] = (op, *tar)
+            elif outputs and op.args:
+                if len(op.volumes) != len(outputs):
+                    raise Unsupported(op.cmd.loc, "builds that bind-mount the project's sources "
+                                                  "into a running container are not supported yet")
+                argv = _effective_command(op, entrypoints)
+                prep = [f"mkdir -p {_q(target)}" for _, target, _ in outputs]
+                line = _shell_line(op, argv)
+                for host_abs, target, _ in outputs:
+                    host = rel(host_abs, op.cmd.loc)
+                    copy_out = (f"mkdir -p {_q(_dist(host))} && "
+                                f"cp -a {_q(target.rstrip('/') + '/.')} {_q(_dist(host) + '/')}")
+                    add(Artifact(op.image, target, host, "volume", op.cmd.loc,
+                                 (*prep, line, copy_out), direct=False, user=op.user))
+                    host_dirs.add(host)
+                dead.append(op.cmd)
+        elif isinstance(op, CpOp):
+            if op.container is None:
+                continue
+            if op.container not in containers:
+                raise Unsupported(op.cmd.loc, f"docker cp from container {op.container!r}, "
+                                              "which this script did not create")
+            image, _ = containers[op.container]
+            used_containers.add(op.container)
+            if op.dest == "-":
+                raise Unsupported(op.cmd.loc, "docker cp to standard output is not supported yet")
+            dest = rel(op.dest, op.cmd.loc)
+            contents = op.src.endswith("/.")
+            src = op.src.rstrip("/")
+            if contents:
+                host = dest.rstrip("/")
+                replay = (f"mkdir -p {_q(_dist(host))}", f"cp -a {_q(op.src)} {_q(_dist(host) + '/')}")
+            else:
+                dest_clean = dest.rstrip("/")
+                into = dest.endswith("/") or dest_clean in host_dirs
+                host = posixpath.join(dest_clean, posixpath.basename(src)) if into else dest_clean
+                host = posixpath.normpath(host)
+                replay = (f"mkdir -p {_q(posixpath.dirname(_dist(host)))}",
+                          f"cp -a {_q(src)} {_q(_dist(host))}")
+            direct = not contents and posixpath.basename(src) == posixpath.basename(host)
+            add(Artifact(image, src, host, "cp", op.cmd.loc, replay, direct))
+            dead.append(op.cmd)
+        elif isinstance(op, HostOp):
+            pipe = op.cmd.pipe
+            if op.tool == "tar" and pipe is not None and pipe[0] in pending_tar:
+                run, directory, members = pending_tar.pop(pipe[0])
+                xdir = _tar_extract_dir(op, op.cmd.cwd)
+                if xdir is None:
+                    continue
+                base = rel(xdir, op.cmd.loc)
+                create = shlex.join(_effective_command(run, entrypoints))
+                for m in members:
+                    member = m.lstrip("/")
+                    host = posixpath.normpath(posixpath.join(base, member))
+                    src = posixpath.normpath(posixpath.join(directory, m))
+                    add(Artifact(run.image, src, host, "tar", run.cmd.loc,
+                                 (f"mkdir -p {_q(_dist(base))}",
+                                  f"{create} | tar -x -f - -C {_q(_dist(base))}"),
+                                 direct=member not in (".", "") and
+                                 posixpath.basename(src) == posixpath.basename(host),
+                                 edges=(op.cmd.loc,)))
+                dead.extend([run.cmd, op.cmd])
+                host_dirs.add(base)
+                continue
+            if op.tool == "mkdir":
+                for a in op.args:
+                    if not a.startswith("-"):
+                        host_dirs.add(rel(posixpath.normpath(posixpath.join(op.cmd.cwd, a)),
+                                          op.cmd.loc))
+            host_ops.append(op)
+            if op.tool in ("chmod", "chown") and artifacts:
+                _apply_mode_change(op, artifacts, dead)
+            elif op.tool == "mv" and artifacts:
+                _apply_move(op, artifacts, dead)
+        elif isinstance(op, RemoveOp):
+            pass
+
+    if not artifacts:
+        if pending_tar:
+            run = next(iter(pending_tar.values()))[0]
+            raise Unsupported(run.cmd.loc, "tar stream from a container whose extraction "
+                                           "could not be read")
+        return NoPattern("no step copies files out of a container")
+
+    if first_extraction == len(ops):
+        first_extraction = len(ops) - 1
+    builder_images = {a.builder for a in artifacts}
+    runtime = _runtime_build(ops[first_extraction:], artifacts, dockerfiles, builder_images)
+    if runtime is None:
+        return NoPattern("no image build uses the files taken out of containers")
+
+    builders: list[BuildOp] = []
+    stock: list[tuple[str, Loc]] = []
+    for image in sorted(builder_images):
+        b = builds_by_tag.get(image)
+        if b is None:
+            loc = next(a.loc for a in artifacts if a.builder == image)
+            stock.append((image, loc))
+        elif b not in builders:
+            builders.append(b)
+
+    # Containers and images that existed only to carry artifacts out.
+    for op in ops:
+        if isinstance(op, CreateOp) and op.name in used_containers:
+            dead.append(op.cmd)
+        elif isinstance(op, RunOp) and op.name in used_containers and not op.detach:
+            dead.append(op.cmd)
+        elif isinstance(op, RemoveOp):
+            names = set(op.names)
+            if op.what == "container" and names and names <= used_containers | {
+                a for a in names if a in containers and containers[a][1] in dead
+            }:
+                dead.append(op.cmd)
+            elif op.what == "image" and names and names <= builder_images:
+                dead.append(op.cmd)
+    hosts = {a.host for a in artifacts}
+    for hop in host_ops:
+        if hop.cmd in dead or hop.tool not in ("rm", "mkdir", "rmdir", "chmod", "chown"):
+            continue
+        paths = [p for p in hop.args if not p.startswith("-")]
+        if paths and all(_only_artifacts(rel(posixpath.normpath(posixpath.join(hop.cmd.cwd, p)),
+                                              hop.cmd.loc), hosts, files) for p in paths):
+            dead.append(hop.cmd)
+
+    for b in builders:
+        dead.append(b.cmd)
+    keep = tuple(b for b in builders if _tag_used_later(b, ops, dead))
+    if keep:
+        dead = [c for c in dead if c not in {b.cmd for b in keep}]
+    return Flow(tuple(builders), tuple(stock), runtime, tuple(artifacts), tuple(dict.fromkeys(dead)),
+                keep, tuple(warnings))
+
+
+def _entrypoint(df: Dockerfile, target: str | None) -> tuple[str, ...]:
+    stage = df.stage(target) if target else df.stages[-1]
+    if stage is None:
+        return ()
+    for ins in reversed(stage.body):
+        if ins.keyword == "ENTRYPOINT":
+            import json
+
+            body = ins.text.split(None, 1)[1] if " " in ins.text else ""
+            try:
+                value = json.loads(body)
+                if isinstance(value, list):
+                    return tuple(str(x) for x in value)
+            except ValueError:
+                return ("/bin/sh", "-c", body)
+    return ()
+
+
+def _covers(path: str, host: str) -> bool:
+    return host == path or host.startswith(path.rstrip("/") + "/") or path == "."
+
+
+def _apply_mode_change(op: HostOp, artifacts: list[Artifact], dead: list[Command]) -> None:
+    args = [a for a in op.args if not a.startswith("-") or a[1:2].isdigit() is False and
+            a[1:].isalpha() and op.tool == "chmod" and a not in ("-R", "-v", "-f", "-c")]
+    if op.tool == "chmod":
+        flags = [a for a in op.args if a in ("-R", "--recursive")]
+        rest = [a for a in op.args if a not in ("-R", "--recursive", "-v", "-f", "-c")]
+        if len(rest) < 2:
+            return
+        mode, paths = rest[0], rest[1:]
+    else:
+        flags, paths, mode = [], [a for a in op.args if not a.startswith("-")][1:], ""
+    del args
+    touched = False
+    for p in paths:
+        host = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, p)))
+        if host is None:
+            continue
+        for i, a in enumerate(artifacts):
+            if _covers(host, a.host) or _covers(a.host, host):
+                target = _dist(host)
+                step = (f"chmod {' '.join(flags + [mode])} {_q(target)}" if op.tool == "chmod"
+                        else None)
+                if step and step not in a.replay:
+                    artifacts[i] = replace(a, replay=(*a.replay, step), direct=False,
+                                           edges=(*a.edges, op.cmd.loc))
+                touched = True
+    if touched:
+        dead.append(op.cmd)
+
+
+def _apply_move(op: HostOp, artifacts: list[Artifact], dead: list[Command]) -> None:
+    rest = [a for a in op.args if not a.startswith("-")]
+    if len(rest) != 2:
+        return
+    src = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[0])))
+    dst = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[1])))
+    if src is None or dst is None:
+        return
+    for i, a in enumerate(artifacts):
+        if a.host == src:
+            artifacts[i] = replace(a, host=dst, direct=False, edges=(*a.edges, op.cmd.loc),
+                                   replay=(*a.replay, f"mkdir -p {_q(posixpath.dirname(_dist(dst)))}",
+                                           f"mv {_q(_dist(src))} {_q(_dist(dst))}"))
+            dead.append(op.cmd)
+
+
+def _only_artifacts(path: str, hosts: set[str], files: Collection[str]) -> bool:
+    """True if `path` names artifacts or directories holding only artifacts."""
+    if path in hosts or any(_covers(h, path) for h in hosts):
+        return True
+    prefix = path.rstrip("/") + "/"
+    if any(h.startswith(prefix) for h in hosts):
+        return not any(f.startswith(prefix) for f in files)
+    return False
+
+
+def _runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
+                   dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
+                   ) -> BuildOp | None:
+    hosts = [a.host for a in artifacts]
+    found: list[BuildOp] = []
+    for op in ops:
+        if not isinstance(op, BuildOp) or any(t.value in builder_images for t in op.tags):
+            continue
+        df = dockerfiles.get(op.dockerfile)
+        if df is None:
+            continue
+        for _, ins, sources in copy_sources(df, op.context):
+            if any(_matches(s, h) for s in sources for h in hosts):
+                found.append(op)
+                break
+    if len(found) > 1:
+        raise Unsupported(found[-1].cmd.loc, "more than one image build uses the extracted files "
+                                             f"(also {found[0].cmd.loc}); not supported yet")
+    return found[0] if found else None
+
+
+def _matches(source: str, host: str) -> bool:
+    import fnmatch
+
+    if any(c in source for c in "*?["):
+        return fnmatch.fnmatchcase(host, source.rstrip("/")) or any(
+            fnmatch.fnmatchcase(p, source.rstrip("/")) for p in _parents(host))
+    return _covers(source, host) or _covers(host, source)
+
+
+def _parents(path: str) -> list[str]:
+    out = []
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        out.append(path)
+    return out
+
+
+def _tag_used_later(build: BuildOp, ops: Sequence[DockerOp], dead: list[Command]) -> bool:
+    tags = {t.value for t in build.tags}
+    for op in ops:
+        if op.cmd in dead or op is build:
+            continue
+        if any(w.value in tags or any(w.value.startswith(t + " ") for t in tags)
+               for w in op.cmd.argv[1:]):
+            return True
+    return False
+
+
+def warn(loc: Loc | None, message: str) -> Problem:
+    return warning(loc, message)

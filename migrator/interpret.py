@@ -1,0 +1,256 @@
+"""Turn commands (from any reader) into docker and host-file operations.
+
+This is the language-neutral step: shell scripts, Makefile recipes and Python build scripts all
+produce `Command`s; here each becomes a `BuildOp`, `CreateOp`, `RunOp`, `CpOp`, `RemoveOp`,
+`HostOp` or nothing. Only the docker CLI's own option grammar is known here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from migrator.model import (
+    PROJECT,
+    BuildOp,
+    Command,
+    CpOp,
+    CreateOp,
+    DockerOp,
+    HostOp,
+    RemoveOp,
+    RunOp,
+    Unsupported,
+    Word,
+)
+from migrator.readers.words import host_path
+
+_GLOBAL_WITH_ARG = {"-H", "--host", "--context", "-c", "--config", "-l", "--log-level",
+                    "--tlscacert", "--tlscert", "--tlskey"}
+
+_BUILD_WITH_ARG = {
+    "-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--label",
+    "--network", "--cache-from", "--cache-to", "--iidfile", "--secret", "--ssh", "--progress",
+    "--add-host", "--shm-size", "-m", "--memory", "--memory-swap", "--cpuset-cpus",
+    "--cpuset-mems", "--cpu-shares", "-c", "--cpu-quota", "--cpu-period", "--isolation",
+    "-o", "--output", "--build-context", "--ulimit", "--security-opt", "--cgroup-parent",
+    "--builder", "--metadata-file", "--allow", "--attest", "--sbom", "--provenance",
+}
+
+_RUN_WITH_ARG = {
+    "-v", "--volume", "--mount", "-e", "--env", "--env-file", "-w", "--workdir", "--entrypoint",
+    "-u", "--user", "--name", "-p", "--publish", "--network", "--net", "-l", "--label",
+    "--platform", "-h", "--hostname", "--add-host", "--cap-add", "--cap-drop", "--device",
+    "--dns", "--dns-search", "--dns-option", "-m", "--memory", "--cpus", "--tmpfs", "--ulimit",
+    "--security-opt", "--group-add", "--log-driver", "--log-opt", "--restart", "--pid", "--ipc",
+    "--shm-size", "--stop-signal", "--stop-timeout", "--volumes-from", "--link", "-a",
+    "--attach", "--cidfile", "--gpus", "--runtime", "--pull", "--expose", "--label-file",
+    "--health-cmd", "--memory-swap", "--cpu-shares", "--cpuset-cpus", "--uts", "--userns",
+    "--cgroupns", "--storage-opt", "--sysctl", "--mac-address", "--ip", "--ip6",
+    "--network-alias", "--detach-keys", "-c",
+}
+_RUN_BOOL_LETTERS = set("dit" "P" "q")
+
+_CP_FLAGS = {"-a", "--archive", "-L", "--follow-link", "-q", "--quiet"}
+
+_HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir"}
+
+
+def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None, Word | None, int]:
+    """Name, value and value word of the option at argv[i], and the index after it."""
+    v = argv[i].value
+    if v.startswith("--") and "=" in v:
+        name, _, val = v.partition("=")
+        w = argv[i]
+        raw = w.raw.split("=", 1)[1] if w.raw.startswith(name + "=") else w.raw
+        return name, val, Word(raw, val, w.span, w.known), i + 1
+    if v in with_arg:
+        if i + 1 >= len(argv):
+            return v, None, None, i + 1
+        return v, argv[i + 1].value, argv[i + 1], i + 2
+    if len(v) > 2 and v[0] == "-" and v[1] != "-" and v[:2] in with_arg:
+        return v[:2], v[2:], argv[i], i + 1
+    return v, None, None, i + 1
+
+
+def _subcommand(cmd: Command) -> tuple[str, list[Word]]:
+    """The docker subcommand (`build`, `container cp` -> `cp`) and the words after it."""
+    argv = list(cmd.argv[1:])
+    i = 0
+    while i < len(argv) and argv[i].value.startswith("-"):
+        v = argv[i].value
+        i += 2 if v in _GLOBAL_WITH_ARG else 1
+    if i >= len(argv):
+        return "", []
+    sub = argv[i].value
+    rest = argv[i + 1 :]
+    if sub in ("container", "image", "builder", "buildx") and rest:
+        group, sub, rest = sub, rest[0].value, rest[1:]
+        if group == "image" and sub == "rm":
+            sub = "rmi"
+    return sub, rest
+
+
+def interpret(cmd: Command, project: str = PROJECT) -> DockerOp | None:
+    name = posixpath.basename(cmd.name)
+    if name in ("docker", "podman"):
+        sub, rest = _subcommand(cmd)
+        if sub == "build":
+            return _build(cmd, rest)
+        if sub == "create":
+            return _run(cmd, rest, create=True)
+        if sub == "run":
+            return _run(cmd, rest, create=False)
+        if sub == "cp":
+            return _cp(cmd, rest)
+        if sub in ("rm", "rmi"):
+            names = tuple(w.value for w in rest if not w.value.startswith("-"))
+            return RemoveOp(cmd, "image" if sub == "rmi" else "container", names)
+        return None
+    if name in _HOST_TOOLS:
+        return HostOp(cmd, name, tuple(w.value for w in cmd.argv[1:]))
+    return None
+
+
+def _rel(path: str) -> str:
+    if path == PROJECT:
+        return "."
+    if path.startswith(PROJECT + "/"):
+        return path[len(PROJECT) + 1 :]
+    return path
+
+
+def _build(cmd: Command, argv: list[Word]) -> BuildOp:
+    tags: list[Word] = []
+    build_args: list[tuple[str, Word | None]] = []
+    options: list[Word] = []
+    dockerfile: str | None = None
+    target = None
+    positional: list[Word] = []
+    i = 0
+    while i < len(argv):
+        w = argv[i]
+        if not w.value.startswith("-") or w.value == "-":
+            positional.append(w)
+            i += 1
+            continue
+        name, val, val_word, j = _opt(argv, i, _BUILD_WITH_ARG)
+        if name in ("-t", "--tag") and val_word is not None:
+            tags.append(val_word)
+        elif name == "--build-arg" and val is not None and val_word is not None:
+            build_args.append((val.partition("=")[0], val_word))
+        elif name in ("-f", "--file") and val is not None:
+            dockerfile = val
+        elif name == "--target":
+            target = val
+        else:
+            options.extend(argv[i:j])
+        i = j
+    if len(positional) != 1:
+        raise Unsupported(cmd.loc, "docker build needs exactly one context argument")
+    ctx_word = positional[0]
+    if ctx_word.value == "-" or "://" in ctx_word.value or ctx_word.value.startswith("git@"):
+        raise Unsupported(cmd.loc, f"build context {ctx_word.value!r} is not a directory in the "
+                                   "project")
+    context_abs = host_path(ctx_word.value, cmd.cwd).rstrip("/").removesuffix("/.")
+    if dockerfile is None:
+        df_abs = posixpath.join(context_abs, "Dockerfile")
+    elif dockerfile == "-":
+        raise Unsupported(cmd.loc, "Dockerfile from standard input is not supported")
+    else:
+        # `-f` is relative to the working directory, not to the context.
+        df_abs = host_path(dockerfile, cmd.cwd)
+    return BuildOp(cmd, _rel(df_abs), _rel(context_abs), tuple(tags), tuple(build_args), target,
+                   tuple(options), dockerfile is not None)
+
+
+def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
+    name = None
+    remove = False
+    detach = False
+    volumes: list[tuple[str, str, str]] = []
+    env: list[tuple[str, str]] = []
+    workdir = entrypoint = user = None
+    i = 0
+    while i < len(argv) and argv[i].value.startswith("-"):
+        v = argv[i].value
+        if len(v) > 1 and v[0] == "-" and v[1] != "-" and set(v[1:]) <= _RUN_BOOL_LETTERS:
+            detach = detach or "d" in v
+            i += 1
+            continue
+        opt, val, _, j = _opt(argv, i, _RUN_WITH_ARG)
+        if opt == "--rm":
+            remove = True
+        elif opt in ("-d", "--detach"):
+            detach = True
+        elif opt == "--name":
+            name = val
+        elif opt in ("-v", "--volume") and val is not None:
+            volumes.append(_volume(val, cmd))
+        elif opt == "--mount" and val is not None:
+            volumes.append(_mount(val, cmd))
+        elif opt in ("-e", "--env") and val is not None:
+            k, _, v2 = val.partition("=")
+            env.append((k, v2))
+        elif opt in ("-w", "--workdir"):
+            workdir = val
+        elif opt == "--entrypoint":
+            entrypoint = val
+        elif opt in ("-u", "--user"):
+            user = val
+        i = j
+    if i >= len(argv):
+        raise Unsupported(cmd.loc, "docker run/create without an image")
+    image = argv[i].value
+    args = tuple(w.value for w in argv[i + 1 :])
+    if create:
+        captured = f"${{{cmd.captured}}}" if cmd.captured else None
+        return CreateOp(cmd, image, name or captured)
+    return RunOp(cmd, image, name, remove, tuple(volumes), workdir, entrypoint, user,
+                 tuple(env), args, detach)
+
+
+def _volume(spec: str, cmd: Command) -> tuple[str, str, str]:
+    parts = spec.split(":")
+    if len(parts) < 2:
+        return ("", parts[0], "")
+    host, target = parts[0], parts[1]
+    opts = ":".join(parts[2:])
+    if host.startswith(("/", ".", "$", "~")) or "/" in host:
+        host = host_path(host, cmd.cwd)
+    return (host, target, opts)
+
+
+def _mount(spec: str, cmd: Command) -> tuple[str, str, str]:
+    fields = dict(p.partition("=")[::2] for p in spec.split(","))
+    src = fields.get("source") or fields.get("src") or ""
+    dst = fields.get("target") or fields.get("destination") or fields.get("dst") or ""
+    opts = "ro" if "readonly" in spec.split(",") or fields.get("readonly") == "true" else ""
+    if fields.get("type", "volume") == "bind" and src:
+        src = host_path(src, cmd.cwd)
+    return (src, dst, opts)
+
+
+def _cp(cmd: Command, argv: list[Word]) -> CpOp:
+    args = [w.value for w in argv if w.value not in _CP_FLAGS]
+    if len(args) != 2:
+        raise Unsupported(cmd.loc, "docker cp needs a source and a destination")
+    src, dest = args
+    if _is_container_path(src):
+        container, _, path = src.partition(":")
+        dest_abs = dest if dest == "-" else host_path(dest, cmd.cwd)
+        return CpOp(cmd, container, path, dest_abs)
+    return CpOp(cmd, None, src, dest)
+
+
+def _is_container_path(arg: str) -> bool:
+    head, sep, _ = arg.partition(":")
+    return bool(sep) and "/" not in head and not arg.startswith((".", "/"))
+
+
+def project_rel(path: str) -> str | None:
+    """Project-relative form of an absolute host path, or None if it leaves the project."""
+    if path == PROJECT or path == PROJECT + "/.":
+        return "."
+    if path.startswith(PROJECT + "/"):
+        return path[len(PROJECT) + 1 :]
+    return None

@@ -1,0 +1,283 @@
+"""The values that flow through the pipeline.
+
+discover -> read -> interpret -> infer -> plan -> render -> write/diff. Every step takes frozen
+values and returns new ones; every fact carries the place in the input it came from (`Loc`).
+This module imports nothing heavy: the CLI imports it on every start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A place in an input file: `build.sh:12`. Paths are relative to the project root."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets `[start, end)` in one file's text."""
+
+    start: int
+    end: int
+
+
+class Severity(Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A message about the input, with where it applies. Errors stop a project's migration."""
+
+    loc: Loc | None
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.loc}: " if self.loc else ""
+        return f"{where}{self.severity.value}: {self.message}"
+
+
+def warning(loc: Loc | None, message: str) -> Problem:
+    return Problem(loc, message, Severity.WARNING)
+
+
+def error(loc: Loc | None, message: str) -> Problem:
+    return Problem(loc, message, Severity.ERROR)
+
+
+class Unsupported(Exception):
+    """Raised inside a reader or inference step for input it cannot handle.
+
+    Caught at exactly one boundary (`pipeline.analyze`) and turned into a `Problem`.
+    """
+
+    def __init__(self, loc: Loc | None, message: str) -> None:
+        super().__init__(f"{loc}: {message}" if loc else message)
+        self.problem = error(loc, message)
+
+
+# ---------------------------------------------------------------- Dockerfiles
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One Dockerfile instruction, its text kept verbatim (continuations, heredoc bodies)."""
+
+    keyword: str  # upper case: FROM, RUN, COPY ...
+    text: str  # the original text, without the final newline
+    span: Span  # whole lines, newline included
+    loc: Loc
+    flags: tuple[str, ...] = ()  # "--from=builder", "--chown=0:0" in source order
+    args: tuple[str, ...] = ()  # COPY/ADD: sources then destination; FROM: image [AS name]
+    json_form: bool = False
+
+    def flag(self, name: str) -> str | None:
+        prefix = f"--{name}="
+        for f in self.flags:
+            if f.startswith(prefix):
+                return f[len(prefix) :]
+        return None
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    name: str | None
+    base: str  # the image reference (or earlier stage name) after FROM, verbatim
+    platform: str | None
+    from_: Instruction
+    body: tuple[Instruction, ...]  # instructions after FROM up to the next FROM
+
+    @property
+    def end(self) -> int:
+        """Offset just after this stage's last instruction."""
+        return (self.body[-1] if self.body else self.from_).span.end
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: str  # relative to the project root
+    text: str
+    escape: str
+    syntax: str | None
+    header: tuple[Instruction, ...]  # ARGs before the first FROM
+    stages: tuple[Stage, ...]
+    comments: tuple[Span, ...] = ()
+
+    def stage(self, ref: str) -> Stage | None:
+        for st in self.stages:
+            if st.name is not None and st.name.lower() == ref.lower():
+                return st
+        if ref.isdigit() and int(ref) < len(self.stages):
+            return self.stages[int(ref)]
+        return None
+
+
+# ---------------------------------------------------------------- build scripts
+
+
+@dataclass(frozen=True)
+class Word:
+    """A shell word: its source text, its value where the script makes it known.
+
+    `value` has unknown parts (environment variables, command substitutions) kept as `${NAME}` /
+    `$(...)` text, so two words naming the same unknown still compare equal.
+    """
+
+    raw: str
+    value: str
+    span: Span
+    known: bool = True  # False if value contains an unknown part
+
+
+@dataclass(frozen=True)
+class Redirect:
+    op: str  # ">", ">>", "<", "2>" ...
+    target: Word | None  # None for fd duplications
+    fd: int | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One simple command as the script runs it, in execution order.
+
+    `argv` has `sudo`, `env X=Y` and leading assignments removed. `cwd` is the working directory
+    the command runs in, absolute under the project sentinel (see `PROJECT`). `calls` are the
+    function call sites this command was reached through (outermost first): edits to a command
+    inside a function land on its call site.
+    """
+
+    argv: tuple[Word, ...]
+    loc: Loc
+    span: Span  # the command, redirections included
+    cut: Span  # what to remove to delete it: the command and one adjacent list operator
+    cwd: str
+    redirects: tuple[Redirect, ...] = ()
+    pipe: tuple[int, int] | None = None  # (pipeline id, position) when part of a pipeline
+    calls: tuple[Command, ...] = ()
+    conditional: bool = False  # inside if/while/case/||: may not run
+    env: tuple[tuple[str, str], ...] = ()  # assignments given to this command only
+    file: str = ""  # the script this command's text is in
+    captured: str | None = None  # `X=$(cmd)`: the variable that receives its output
+
+    @property
+    def name(self) -> str:
+        return self.argv[0].value if self.argv else ""
+
+    def words(self) -> tuple[str, ...]:
+        return tuple(w.value for w in self.argv)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A build entry point read into commands: a shell script, a Makefile target, ..."""
+
+    path: str
+    text: str
+    kind: str  # "shell" | "make" | "python"
+    commands: tuple[Command, ...]
+    problems: tuple[Problem, ...] = ()
+    target: str | None = None  # the make target read
+
+
+# The project root as the readers see it: host paths are made absolute under this sentinel so a
+# path that leaves the project is visible as one that does not start with it.
+PROJECT = "/__project__"
+
+
+# ---------------------------------------------------------------- docker operations
+
+
+@dataclass(frozen=True)
+class BuildOp:
+    cmd: Command
+    dockerfile: str  # project-relative path of the Dockerfile used
+    context: str  # project-relative context directory ("." for the root)
+    tags: tuple[Word, ...]
+    build_args: tuple[tuple[str, Word], ...]  # (name, the `K=V` or bare `K` word)
+    target: str | None
+    options: tuple[Word, ...]  # other options kept verbatim for the new command
+    dockerfile_given: bool  # -f was on the command line
+
+
+@dataclass(frozen=True)
+class CreateOp:
+    cmd: Command
+    image: str
+    name: str | None  # --name, or the variable that captured the id ("$CID")
+
+
+@dataclass(frozen=True)
+class RunOp:
+    cmd: Command
+    image: str
+    name: str | None
+    remove: bool
+    volumes: tuple[tuple[str, str, str], ...]  # (host path or volume, container path, options)
+    workdir: str | None
+    entrypoint: str | None
+    user: str | None
+    env: tuple[tuple[str, str], ...]
+    args: tuple[str, ...]  # the command given after the image
+    detach: bool = False
+
+
+@dataclass(frozen=True)
+class CpOp:
+    cmd: Command
+    container: str | None  # source container (None when copying into a container)
+    src: str
+    dest: str  # host path, absolute under PROJECT, or "-" for a stream
+
+
+@dataclass(frozen=True)
+class RemoveOp:
+    cmd: Command
+    what: str  # "container" | "image"
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HostOp:
+    """A host command that touches files the flow cares about: cp, mv, chmod, rm, mkdir, tar."""
+
+    cmd: Command
+    tool: str
+    args: tuple[str, ...]
+
+
+DockerOp = BuildOp | CreateOp | RunOp | CpOp | RemoveOp | HostOp
+
+
+# ---------------------------------------------------------------- inference results
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """Something a legacy step took out of a builder container and left on the host.
+
+    `host` is where it landed (project-relative). `replay` are shell commands that, run in a
+    stage built on the builder, put the same thing at `/migrator-dist/<host>` with the modes the
+    legacy path gave it; `direct` says a plain `COPY --from=<builder> <src>` gives the same result.
+    """
+
+    builder: str  # the builder image as the script names it
+    src: str  # absolute path in the container ("" when it is a command's output)
+    host: str  # project-relative path on the host
+    how: str  # "cp", "cat", "volume", "tar"
+    loc: Loc
+    replay: tuple[str, ...]
+    direct: bool
+    user: str | None = None  # `-u` the container ran as
+    edges: tuple[Loc, ...] = ()  # every later step that changed it (chmod, mv ...)

@@ -1,0 +1,108 @@
+"""One project through the pipeline: discover -> read -> interpret -> infer -> plan.
+
+`analyze` is the single boundary where `Unsupported` becomes a failed `Outcome`; it writes
+nothing and prints nothing, so many projects can run it in parallel processes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from enum import Enum
+
+from migrator.discover import Project, discover, read_text
+from migrator.model import Dockerfile, Problem, Script, Severity, Unsupported
+from migrator.settings import Settings
+
+
+class Status(Enum):
+    MIGRATE = "migrate"  # a migration is planned
+    NOTHING = "nothing"  # no builder pattern (or already migrated)
+    FAILED = "failed"  # bad or unsupported input
+
+
+@dataclass(frozen=True)
+class Outcome:
+    project: str
+    status: Status
+    reason: str = ""
+    plan: object | None = None  # a plan.Plan; typed loosely so this module stays light
+    problems: tuple[Problem, ...] = ()
+    script: str | None = None
+    flow: object | None = field(default=None, compare=False)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+
+def _read_script(path: str, text: str, settings: Settings) -> list[Script]:
+    name = posixpath.basename(path)
+    if name in ("GNUmakefile", "makefile", "Makefile"):
+        from migrator.readers.make import parse_makefile, read_make
+
+        mk = parse_makefile(path, text)
+        if settings.make_target:
+            if mk.rule(settings.make_target) is None:
+                raise Unsupported(None, f"{path}: no target {settings.make_target!r}")
+            return [read_make(mk, settings.make_target)]
+        targets = [t for t in mk.targets()
+                   if any("docker" in mk.text[s.start : s.end]
+                          for _, s in (mk.rule(t).lines if mk.rule(t) else ()))]
+        return [read_make(mk, t) for t in targets]
+    from migrator.readers.shell import read_shell
+
+    return [read_shell(path, text)]
+
+
+def analyze(root: str, settings: Settings) -> Outcome:
+    try:
+        project, texts = discover(root)
+        if not project.candidates:
+            return Outcome(root, Status.NOTHING, "no build script takes files out of a container")
+        return _analyze(root, project, texts, settings)
+    except Unsupported as exc:
+        return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,))
+
+
+def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings) -> Outcome:
+    from migrator.infer import NoPattern, infer
+    from migrator.interpret import interpret
+    from migrator.plan import plan
+    from migrator.readers.dockerfile import read_dockerfile
+
+    dockerfiles: dict[str, Dockerfile] = {}
+
+    def dockerfile(path: str) -> Dockerfile | None:
+        if path not in dockerfiles:
+            if path not in project.files:
+                return None
+            dockerfiles[path] = read_dockerfile(path, read_text(root, path).encode("utf-8"))
+        return dockerfiles[path]
+
+    best: tuple[int, Script, object] | None = None
+    reasons: list[str] = []
+    for candidate in project.candidates:
+        for script in _read_script(candidate, texts[candidate], settings):
+            ops = [op for op in (interpret(c) for c in script.commands) if op is not None]
+            from migrator.model import BuildOp
+
+            for op in ops:
+                if isinstance(op, BuildOp) and dockerfile(op.dockerfile) is None:
+                    raise Unsupported(op.cmd.loc, f"{op.dockerfile}: no such Dockerfile in the "
+                                                  "project")
+            flow = infer(ops, dockerfiles, project.files, project.dirs)
+            if isinstance(flow, NoPattern):
+                reasons.append(f"{script.path}{':' + script.target if script.target else ''}: "
+                               f"{flow.reason}")
+                continue
+            score = len(flow.dead)
+            if best is None or score > best[0]:
+                best = (score, script, flow)
+    if best is None:
+        return Outcome(root, Status.NOTHING, "; ".join(reasons) or "nothing to migrate")
+    _, script, flow = best
+    the_plan = plan(flow, script, dockerfiles, project.files, settings)  # type: ignore[arg-type]
+    problems = (*script.problems, *the_plan.warnings)
+    return Outcome(root, Status.MIGRATE, "", the_plan, problems,
+                   script.path + (f" (make {script.target})" if script.target else ""), flow)

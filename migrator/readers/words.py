@@ -1,0 +1,227 @@
+"""What a shell word means: quote removal and parameter expansion over a word bashlex found.
+
+bashlex tokenises and gives spans but does not expand; this module evaluates one word's source
+text against the variables the reader knows. Unknown parts stay as text (`${TAG}`, `$(git ...)`),
+so two words naming the same unknown compare equal and a rewrite can quote them back verbatim.
+Make variables are expanded first when the word comes from a Makefile recipe.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+
+# Returns the value of a shell parameter, or None if the script does not make it known.
+Lookup = Callable[[str], "str | None"]
+
+_SPECIAL = set("@*#?-$!0123456789")
+
+
+def _matching(text: str, i: int, open_: str, close: str) -> int:
+    """Index just past the `close` that balances the `open_` at text[i]."""
+    depth = 0
+    quote: str | None = None
+    j = i
+    while j < len(text):
+        c = text[j]
+        if quote:
+            if c == "\\" and quote == '"':
+                j += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "\\":
+            j += 2
+            continue
+        elif c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return len(text)
+
+
+class _Eval:
+    def __init__(self, lookup: Lookup, cwd: str, script_dir: str) -> None:
+        self.lookup = lookup
+        self.cwd = cwd
+        self.script_dir = script_dir
+        self.known = True
+
+    def param(self, expr: str) -> str:
+        """Expand the inside of `${...}` (or a bare `$NAME`)."""
+        name = expr
+        op = ""
+        arg = ""
+        for candidate in (":-", ":=", ":+", ":?", "-", "=", "+", "?"):
+            k = expr.find(candidate)
+            if k > 0 and (expr[:k].isidentifier() or expr[:k] in _SPECIAL):
+                name, op, arg = expr[:k], candidate, expr[k + len(candidate) :]
+                break
+        if name == "PWD":
+            value: str | None = self.cwd
+        else:
+            value = self.lookup(name)
+        if op in (":-", "-", ":=", "="):
+            if value is None or (op.startswith(":") and value == ""):
+                # A default the environment may override: the script means the default.
+                return self.word(arg, quoted=True)
+            return value
+        if op in (":+", "+"):
+            if value is None:
+                self.known = False
+                return "${" + expr + "}"
+            return self.word(arg, quoted=True) if value else ""
+        if value is None:
+            self.known = False
+            return "${" + expr + "}"
+        return value
+
+    def subst(self, inner: str, raw: str) -> str:
+        """A command substitution: only the ones that name the working directory are known."""
+        body = inner.strip()
+        if body in ("pwd", "pwd -P"):
+            return self.cwd
+        if body in ('dirname "$0"', "dirname $0", 'dirname "${BASH_SOURCE[0]}"',
+                    "dirname ${BASH_SOURCE[0]}", 'dirname -- "$0"', 'dirname -- "${BASH_SOURCE[0]}"'):
+            return self.script_dir
+        if body.startswith("cd ") and body.endswith("&& pwd") and "dirname" in body:
+            return self.script_dir
+        self.known = False
+        return raw
+
+    def word(self, text: str, quoted: bool = False) -> str:
+        out: list[str] = []
+        i = 0
+        n = len(text)
+        in_dq = quoted
+        while i < n:
+            c = text[i]
+            if c == "'" and not in_dq:
+                j = text.find("'", i + 1)
+                j = n if j < 0 else j
+                out.append(text[i + 1 : j])
+                i = j + 1
+            elif c == '"':
+                in_dq = not in_dq if not quoted else in_dq
+                if quoted:
+                    out.append(c)
+                i += 1
+            elif c == "\\":
+                nxt = text[i + 1 : i + 2]
+                if nxt == "\n":
+                    i += 2
+                elif in_dq and nxt not in ('"', "\\", "$", "`"):
+                    out.append(c)
+                    i += 1
+                else:
+                    out.append(nxt)
+                    i += 2
+            elif c == "$" and i + 1 < n:
+                nxt = text[i + 1]
+                if text.startswith("$((", i):
+                    j = _matching(text, i + 1, "(", ")")
+                    out.append(text[i:j])
+                    self.known = False
+                    i = j
+                elif nxt == "(":
+                    j = _matching(text, i + 1, "(", ")")
+                    out.append(self.subst(text[i + 2 : j - 1], text[i:j]))
+                    i = j
+                elif nxt == "{":
+                    j = _matching(text, i + 1, "{", "}")
+                    out.append(self.param(text[i + 2 : j - 1]))
+                    i = j
+                elif nxt in _SPECIAL:
+                    out.append(self.param(nxt))
+                    i += 2
+                elif nxt.isalpha() or nxt == "_":
+                    j = i + 1
+                    while j < n and (text[j].isalnum() or text[j] == "_"):
+                        j += 1
+                    out.append(self.param(text[i + 1 : j]))
+                    i = j
+                else:
+                    out.append(c)
+                    i += 1
+            elif c == "`":
+                j = text.find("`", i + 1)
+                j = n if j < 0 else j
+                out.append(self.subst(text[i + 1 : j], text[i : j + 1]))
+                i = j + 1
+            elif c == "~" and i == 0 and not in_dq:
+                home = self.lookup("HOME")
+                if home is None:
+                    self.known = False
+                    home = "${HOME}"
+                out.append(home)
+                i += 1
+            else:
+                out.append(c)
+                i += 1
+        return "".join(out)
+
+
+def evaluate(raw: str, lookup: Lookup, cwd: str, script_dir: str) -> tuple[str, bool]:
+    """The value of one shell word, and whether every part of it was known."""
+    ev = _Eval(lookup, cwd, script_dir)
+    value = ev.word(raw)
+    return value, ev.known
+
+
+def expand_make(raw: str, variables: Mapping[str, str], curdir: str, depth: int = 0) -> str:
+    """Expand make variable references in `raw`, as make does before handing a line to the shell.
+
+    `variables` holds unexpanded values (recursive `=` variables expand at use). Functions
+    (`$(shell ...)`, `$(patsubst ...)`) are kept verbatim: the shell evaluator treats them as
+    unknown command substitutions.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        c = raw[i]
+        if c != "$" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        nxt = raw[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt in "({":
+            close = ")" if nxt == "(" else "}"
+            j = _matching(raw, i + 1, nxt, close)
+            inner = raw[i + 2 : j - 1]
+            if inner == "CURDIR":
+                out.append(curdir)
+            elif inner in variables and depth < 20:
+                out.append(expand_make(variables[inner], variables, curdir, depth + 1))
+            elif " " in inner or "," in inner or ":" in inner:
+                # A function call or substitution reference: unknown, kept as text.
+                out.append("$(" + expand_make(inner, variables, curdir, depth + 1) + ")")
+            else:
+                # An undefined variable, or one from the environment or command line.
+                out.append("${" + inner + "}")
+            i = j
+        else:
+            if nxt.isalnum() or nxt in "_@<^+*?%|":
+                out.append(expand_make(variables.get(nxt, "${" + nxt + "}"), variables, curdir,
+                                       depth + 1))
+            i += 2
+    return "".join(out)
+
+
+def host_path(value: str, cwd: str) -> str:
+    """An absolute, normalised host path for `value` used in directory `cwd`."""
+    path = value if value.startswith("/") else posixpath.join(cwd, value)
+    norm = posixpath.normpath(path)
+    if value.endswith("/.") or value == ".":
+        return norm + "/."
+    if value.endswith("/") and norm != "/":
+        return norm + "/"
+    return norm

@@ -1,0 +1,58 @@
+"""Render the pieces migrator writes through the Jinja2 templates in `templates/`."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def _templates_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"  # inside an installed wheel
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+@functools.lru_cache(maxsize=None)
+def _module(name: str) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_templates_dir())),
+        autoescape=False,  # Dockerfiles and shell, not HTML
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(name).module
+
+
+def stage_from(base: str, name: str) -> str:
+    return str(_module("dockerfile.j2").stage_from(base, name))
+
+
+def dist_stage(base: str, name: str, as_root: bool, commands: Sequence[str], escape: str) -> str:
+    return str(_module("dockerfile.j2").dist_stage(base, name, as_root, list(commands), escape))
+
+
+def copy_from(keyword: str, stage: str, flags: Sequence[str], sources: Sequence[str],
+              dest: str, json_form: bool) -> str:
+    paths = [*sources, dest]
+    if json_form or any(" " in p for p in paths):
+        args = json.dumps(paths)
+    else:
+        args = " ".join(paths)
+    return str(_module("dockerfile.j2").copy_from(keyword, stage, list(flags), args))
+
+
+def stages(blocks: Sequence[str]) -> str:
+    return str(_module("dockerfile.j2").stages(list(blocks)))
+
+
+def build_options(options: Sequence[str]) -> str:
+    return str(_module("script.j2").build_options(list(options)))
+
+
+def target_build(docker: str, target: str, options: Sequence[str], context: str) -> str:
+    return str(_module("script.j2").target_build(docker, target, list(options), context))
