@@ -22,7 +22,7 @@ class Loc:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Span:
     """Character offsets `[start, end)` in one file's text."""
 
@@ -139,6 +139,7 @@ class Word:
     value: str
     span: Span
     known: bool = True  # False if value contains an unknown part
+    split: bool = False  # one of several fields that one source word expanded to
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class Script:
     commands: tuple[Command, ...]
     problems: tuple[Problem, ...] = ()
     target: str | None = None  # the make target read
+    functions: tuple[tuple[str, Span], ...] = ()  # shell function definitions
 
 
 # The project root as the readers see it: host paths are made absolute under this sentinel so a

@@ -31,7 +31,7 @@ from migrator.model import (
 )
 from migrator.settings import Settings
 from migrator.sources import context_path, copy_sources
-from migrator.splice import Edit, apply
+from migrator.splice import Edit, apply, orphaned_comments
 
 PROXY_ARGS = {
     name
@@ -380,7 +380,8 @@ def plan(
     r_edits.append(Edit(Span(at, at), block))
     syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
     if syntax and not rdf.syntax:
-        r_edits.append(Edit(Span(0, 0), f"# syntax={syntax}\n"))
+        # Before the stages inserted at the same offset: edits at one offset apply in list order.
+        r_edits.insert(0, Edit(Span(0, 0), f"# syntax={syntax}\n"))
     new_dockerfile = apply(rdf.text, r_edits)
 
     changes = [FileChange(rdf.path, rdf.text, new_dockerfile)]
@@ -422,6 +423,17 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
         else:
             edits.append(Edit(c.cut, ""))
     edits.extend(Edit(site.cut, "") for site in removed_calls)
+    # A function none of whose calls remain is dead too.
+    calls_by_name: dict[str, set[Command]] = {}
+    for c in script.commands:
+        for site in c.calls:
+            calls_by_name.setdefault(site.name, set()).add(site)
+    for name, span in script.functions:
+        sites = calls_by_name.get(name, set())
+        if sites and all(site in removed_calls for site in sites):
+            edits.append(Edit(span, ""))
+    if script.kind == "shell":
+        edits.extend(Edit(span, "") for span in orphaned_comments(script.text, edits))
 
     rt = flow.runtime
     cmd = rt.cmd
@@ -453,7 +465,8 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
                 raise Unsupported(b.build.cmd.loc, f"build arg {k} given to the builder would "
                                                    f"also reach ARG {k} in {rdf.path}")
             if w.raw not in existing:
-                insert.append(f"--build-arg {w.raw}")
+                # A word that expanded to several (`$(BUILD_ARGS)`) goes in once, as written.
+                insert.append(w.raw if w.split else f"--build-arg {w.raw}")
                 existing.add(w.raw)
         for o in b.build.options:
             if o.value in ("--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm"):

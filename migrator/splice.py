@@ -40,6 +40,39 @@ def widen(text: str, edit: Edit) -> Edit:
     return edit
 
 
+def orphaned_comments(text: str, edits: Iterable[Edit]) -> list[Span]:
+    """Comment blocks that described only lines the edits delete.
+
+    A block of `#` lines directly above a deleted line, set off by a blank line (or the start of
+    the file) above, with a blank line (or the end) after the deletion, goes with it.
+    """
+    deleted = sorted(w.span for w in (widen(text, e) for e in edits)
+                     if w.is_delete and (w.span.start == 0 or text[w.span.start - 1] == "\n"))
+    runs: list[Span] = []
+    for span in deleted:
+        if runs and text[runs[-1].end : span.start].strip() == "":
+            runs[-1] = Span(runs[-1].start, span.end)
+        else:
+            runs.append(span)
+    out: list[Span] = []
+    for run in runs:
+        start = run.start
+        while start > 0:
+            prev = text.rfind("\n", 0, start - 1) + 1
+            line = text[prev:start].strip()
+            if line.startswith("#") and not line.startswith("#!"):
+                start = prev
+            else:
+                break
+        if start == run.start:
+            continue
+        above = text[text.rfind("\n", 0, max(start - 1, 0)) + 1 : start].strip()
+        after = text[run.end : text.find("\n", run.end) if "\n" in text[run.end :] else len(text)]
+        if (start == 0 or above == "" or above.startswith("#!")) and after.strip() == "":
+            out.append(Span(start, run.start))
+    return out
+
+
 def apply(text: str, edits: Iterable[Edit]) -> str:
     """Apply edits; overlapping deletions merge; a replacement inside a deletion is an error."""
     widened = sorted((widen(text, e) for e in edits), key=lambda e: (e.span.start, e.span.end))

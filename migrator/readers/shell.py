@@ -74,6 +74,7 @@ class ShellReader:
         self.make_vars = make_vars
         self.script_dir = script_dir
         self.functions: dict[str, Any] = {}
+        self.definitions: dict[str, Span] = {}
         self.commands: list[Command] = []
         self.problems: list[Problem] = []
         self._pipes = 0
@@ -164,6 +165,7 @@ class ShellReader:
         elif kind == "function":
             name = node.name.word
             self.functions[name] = (node.body, off)
+            self.definitions[name] = Span(off + node.pos[0], off + node.pos[1])
         elif kind == "_joined":
             self.command(node, off, frame, cut)
         # other node kinds (comments, bare operators) carry no command
@@ -184,14 +186,24 @@ class ShellReader:
             op = next((o for o in ops if o.pos[0] >= part.pos[1]), None)
             conditional_next = conditional_next or (op is not None and op.op == "||")
 
-    def word(self, node: Any, off: int, frame: _Frame) -> Word:
+    def fields(self, node: Any, off: int, frame: _Frame) -> list[Word]:
+        """The words one source word becomes after expansion (field splitting included)."""
         raw = self.text[off + node.pos[0] : off + node.pos[1]]
         text = raw
         if self.make_vars is not None:
             text = words.expand_make(raw, self.make_vars, frame.cwd)
-        value, known = words.evaluate(text, lambda n: _lookup(frame, n), frame.cwd,
-                                      self.script_dir)
-        return Word(raw, value, Span(off + node.pos[0], off + node.pos[1]), known)
+        values, known = words.evaluate(text, lambda n: _lookup(frame, n), frame.cwd,
+                                       self.script_dir)
+        span = Span(off + node.pos[0], off + node.pos[1])
+        return [Word(raw, v, span, known, len(values) > 1) for v in values]
+
+    def word(self, node: Any, off: int, frame: _Frame) -> Word:
+        found = self.fields(node, off, frame)
+        if len(found) == 1:
+            return found[0]
+        raw = self.text[off + node.pos[0] : off + node.pos[1]]
+        return Word(raw, " ".join(w.value for w in found),
+                    Span(off + node.pos[0], off + node.pos[1]), all(w.known for w in found))
 
     def command(self, node: Any, off: int, frame: _Frame, cut: Span,
                 pipe: tuple[int, int] | None = None, captured: str | None = None) -> None:
@@ -215,7 +227,7 @@ class ShellReader:
                 frame.env[name] = None if subs else value
         if not wordnodes:
             return
-        argv = [self.word(w, off, frame) for w in wordnodes]
+        argv = [w for node_ in wordnodes for w in self.fields(node_, off, frame)]
         argv = _strip_wrappers(argv)
         if not argv:
             return
@@ -332,7 +344,8 @@ def read_shell(path: str, text: str) -> Script:
     """Read a whole shell build script that runs from the project root."""
     reader = ShellReader(path, text)
     reader.read(text, 0, initial_frame())
-    return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems))
+    return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems),
+                  functions=tuple(reader.definitions.items()))
 
 
 def script_dir_of(path: str) -> str:

@@ -51,6 +51,24 @@ class _Eval:
         self.cwd = cwd
         self.script_dir = script_dir
         self.known = True
+        self.fields: list[str] = []  # completed fields, when the word splits
+
+    def split(self, out: list[str], value: str) -> None:
+        """Append an unquoted expansion's value: whitespace in it separates fields."""
+        pieces = value.split()
+        if not pieces:
+            return
+        if value[:1].isspace() and out:
+            self.fields.append("".join(out))
+            out.clear()
+        for k, piece in enumerate(pieces):
+            if k:
+                self.fields.append("".join(out))
+                out.clear()
+            out.append(piece)
+        if value[-1:].isspace():
+            self.fields.append("".join(out))
+            out.clear()
 
     def param(self, expr: str) -> str:
         """Expand the inside of `${...}` (or a bare `$NAME`)."""
@@ -132,27 +150,38 @@ class _Eval:
                     j = _matching(text, i + 1, "(", ")")
                     out.append(self.subst(text[i + 2 : j - 1], text[i:j]))
                     i = j
-                elif nxt == "{":
-                    j = _matching(text, i + 1, "{", "}")
-                    out.append(self.param(text[i + 2 : j - 1]))
-                    i = j
-                elif nxt in _SPECIAL:
-                    out.append(self.param(nxt))
-                    i += 2
-                elif nxt.isalpha() or nxt == "_":
-                    j = i + 1
-                    while j < n and (text[j].isalnum() or text[j] == "_"):
-                        j += 1
-                    out.append(self.param(text[i + 1 : j]))
-                    i = j
                 else:
-                    out.append(c)
-                    i += 1
+                    if nxt == "{":
+                        j = _matching(text, i + 1, "{", "}")
+                        value = self.param(text[i + 2 : j - 1])
+                    elif nxt in _SPECIAL:
+                        j = i + 2
+                        value = self.param(nxt)
+                    elif nxt.isalpha() or nxt == "_":
+                        j = i + 1
+                        while j < n and (text[j].isalnum() or text[j] == "_"):
+                            j += 1
+                        value = self.param(text[i + 1 : j])
+                    else:
+                        out.append(c)
+                        i += 1
+                        continue
+                    if in_dq or quoted:
+                        out.append(value)
+                    else:
+                        self.split(out, value)
+                    i = j
             elif c == "`":
                 j = text.find("`", i + 1)
                 j = n if j < 0 else j
                 out.append(self.subst(text[i + 1 : j], text[i : j + 1]))
                 i = j + 1
+            elif c in " \t\n" and not in_dq and not quoted:
+                # Only make-expanded text has unquoted blanks inside one word: a field break.
+                if out:
+                    self.fields.append("".join(out))
+                    out.clear()
+                i += 1
             elif c == "~" and i == 0 and not in_dq:
                 home = self.lookup("HOME")
                 if home is None:
@@ -166,11 +195,18 @@ class _Eval:
         return "".join(out)
 
 
-def evaluate(raw: str, lookup: Lookup, cwd: str, script_dir: str) -> tuple[str, bool]:
-    """The value of one shell word, and whether every part of it was known."""
+def evaluate(raw: str, lookup: Lookup, cwd: str, script_dir: str) -> tuple[list[str], bool]:
+    """The fields one shell word expands to, and whether every part of it was known.
+
+    Usually one field; an unquoted expansion holding blanks gives several (field splitting), and
+    one that is empty gives none.
+    """
     ev = _Eval(lookup, cwd, script_dir)
-    value = ev.word(raw)
-    return value, ev.known
+    last = ev.word(raw)
+    fields = [*ev.fields, last] if (last or not ev.fields) else ev.fields
+    if fields == [""] and raw and not any(q in raw for q in "'\""):
+        fields = []
+    return fields, ev.known
 
 
 def expand_make(raw: str, variables: Mapping[str, str], curdir: str, depth: int = 0) -> str:

@@ -1,0 +1,3 @@
+module github.com/example/server
+
+go 1.21

@@ -1,0 +1,96 @@
+"""Golden cases, discovered from data.
+
+Each `tests/cases/<name>/` holds an `input/` project (or a `source` file naming a directory under
+the repository, such as a sample) and, if the migration changes anything, an `expected/` tree:
+the whole project as it must look afterwards. A case with no `expected/` must leave its input
+untouched. An optional `args` file holds extra command-line options.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from migrator.cli import run
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def _input(case: Path) -> Path:
+    source = case / "source"
+    if source.exists():
+        return ROOT / source.read_text().strip()
+    return case / "input"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    out = {}
+    for here, _dirs, files in os.walk(root):
+        for name in files:
+            p = Path(here) / name
+            out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
+def _cases() -> list[Path]:
+    return sorted(p for p in CASES.iterdir() if p.is_dir())
+
+
+def _project(case: Path, tmp_path: Path) -> Path:
+    project = tmp_path / case.name
+    shutil.copytree(_input(case), project, symlinks=True)
+    return project
+
+
+def _args(case: Path) -> list[str]:
+    f = case / "args"
+    return f.read_text().split() if f.exists() else []
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def test_migrates_to_expected(case: Path, tmp_path: Path) -> None:
+    """Migrating the input gives exactly the expected tree (or leaves it alone)."""
+    project = _project(case, tmp_path)
+    before = _tree(project)
+    code = run([*_args(case), str(project)])
+    assert code == 0
+    expected = case / "expected"
+    want = _tree(expected) if expected.exists() else before
+    got = _tree(project)
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name].decode() == want[name].decode(), name
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def test_second_run_is_a_no_op(case: Path, tmp_path: Path) -> None:
+    """Migrating a migrated project changes nothing and says there is nothing to do."""
+    project = _project(case, tmp_path)
+    assert run([*_args(case), str(project)]) == 0
+    after = _tree(project)
+    assert run(["--check", *_args(case), str(project)]) == 0
+    assert _tree(project) == after
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def test_dry_run_writes_nothing(case: Path, tmp_path: Path) -> None:
+    """--dry-run exits 1 when a change would be made, 0 otherwise, and never writes."""
+    project = _project(case, tmp_path)
+    before = _tree(project)
+    code = run(["--dry-run", *_args(case), str(project)])
+    assert code == (1 if (case / "expected").exists() else 0)
+    assert _tree(project) == before
+
+
+def test_modes_are_kept(tmp_path: Path) -> None:
+    """A rewritten build script keeps its executable bit."""
+    project = _project(CASES / "seed-literal", tmp_path)
+    os.chmod(project / "build.sh", 0o755)
+    assert run([str(project)]) == 0
+    assert os.stat(project / "build.sh").st_mode & 0o777 == 0o755
+    assert filecmp.cmp(project / "Dockerfile", CASES / "seed-literal" / "expected" / "Dockerfile")
