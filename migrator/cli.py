@@ -42,6 +42,20 @@ common_options = _options(
                  help="Projects analysed in parallel (default: CPU count for several)."),
 )
 
+verify_options = _options(
+    click.option("--verify", is_flag=True,
+                 help="Build the legacy flow and the migrated Dockerfile on a Docker engine and "
+                      "compare the images; write only if they match. Exit 0 equivalent, "
+                      "1 different, 4 verification could not run."),
+    click.option("--builder", type=click.Choice(["buildkit", "classic"]), default=None,
+                 help="Builder for --verify (default: what the engine and client use)."),
+    click.option("--docker", "docker_binary", default="docker", metavar="PATH", show_default=True,
+                 help="Docker client binary for --verify."),
+    click.option("--timeout", type=click.FloatRange(1), default=1800.0, show_default=True,
+                 help="Seconds each build flow may take under --verify."),
+    click.option("--mtimes", is_flag=True, help="Also compare modification times (--verify)."),
+)
+
 
 def _analyze_all(paths: list[str], settings: Settings, jobs: int | None) -> list[Outcome]:
     if len(paths) == 1 or jobs == 1:
@@ -61,10 +75,12 @@ def _err(line: str) -> None:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(file_okay=False, exists=True))
 @common_options
+@verify_options
 @click.version_option(package_name=None, version=None, message="migrator %(version)s",
                       prog_name="migrate")
 def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, explain: bool,
-         keep_legacy: bool, make_target: str | None, jobs: int | None) -> None:
+         keep_legacy: bool, make_target: str | None, jobs: int | None, verify: bool,
+         builder: str | None, docker_binary: str, timeout: float, mtimes: bool) -> None:
     """Turn builder-pattern projects (Dockerfile.build + Dockerfile + build script) into one
     multi-stage Dockerfile. PATH is a project directory; give several for a batch."""
     if dry_run and check:
@@ -72,13 +88,26 @@ def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, expl
     settings = Settings(keep_legacy=keep_legacy, make_target=make_target)
     mode = "dry-run" if dry_run else "check" if check else "write"
     report = Report(mode)
+    verify_settings = None
+    if verify:
+        from migrator.verify.run import VerifySettings
+
+        verify_settings = VerifySettings(docker_binary, builder, timeout, mtimes)
     for outcome in _analyze_all(list(paths), settings, jobs):
-        report.add(_handle(outcome, mode))
+        try:
+            report.add(_handle(outcome, mode, verify_settings))
+        except BaseException as exc:
+            from migrator.verify.run import Interrupted
+
+            if isinstance(exc, Interrupted):
+                _err(f"{outcome.project}: interrupted; everything verification made was removed")
+                sys.exit(128 + exc.signum)
+            raise
     _print(report, dry_run=dry_run, check=check, as_json=as_json, explain=explain)
     sys.exit(report.exit_code)
 
 
-def _handle(outcome: Outcome, mode: str) -> Entry:
+def _handle(outcome: Outcome, mode: str, verify_settings: Any) -> Entry:
     entry = Entry(outcome)
     if outcome.status is not Status.MIGRATE or outcome.plan is None:
         return entry
@@ -86,6 +115,20 @@ def _handle(outcome: Outcome, mode: str) -> Entry:
 
     changes = outcome.plan.changes  # type: ignore[attr-defined]
     entry.diff = write.unified_diff(outcome.project.rstrip("/"), changes)
+    if verify_settings is not None:
+        from migrator.verify.run import Entry as BuildEntry
+        from migrator.verify.run import verify
+
+        assert outcome.entry is not None and outcome.flow is not None
+        path, kind, target = outcome.entry
+        tags = tuple(t.value for t in outcome.flow.runtime.tags)  # type: ignore[attr-defined]
+        result = verify(outcome.project, changes, BuildEntry(path, kind, target, tags),
+                        verify_settings)
+        entry.verification = result.to_json()
+        entry.verification_text = result.format_text()
+        entry.verify_exit = result.exit_code
+        if result.exit_code != 0:
+            return entry
     if mode == "write":
         try:
             write.write(outcome.project, changes)
@@ -111,6 +154,8 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             continue
         if dry_run and e.diff:
             click.echo(e.diff, nl=False)
+        if e.verification_text:
+            click.echo(e.verification_text)
         if check:
             click.echo(report.check_line(e))
         if explain and o.plan is not None:

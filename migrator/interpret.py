@@ -22,35 +22,15 @@ from migrator.model import (
     Unsupported,
     Word,
 )
+from migrator.dockercli import (
+    BUILD_WITH_ARG,
+    CP_FLAGS,
+    GLOBAL_WITH_ARG,
+    RUN_BOOL_LETTERS,
+    RUN_WITH_ARG,
+    split_command,
+)
 from migrator.readers.words import host_path
-
-_GLOBAL_WITH_ARG = {"-H", "--host", "--context", "-c", "--config", "-l", "--log-level",
-                    "--tlscacert", "--tlscert", "--tlskey"}
-
-_BUILD_WITH_ARG = {
-    "-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--label",
-    "--network", "--cache-from", "--cache-to", "--iidfile", "--secret", "--ssh", "--progress",
-    "--add-host", "--shm-size", "-m", "--memory", "--memory-swap", "--cpuset-cpus",
-    "--cpuset-mems", "--cpu-shares", "-c", "--cpu-quota", "--cpu-period", "--isolation",
-    "-o", "--output", "--build-context", "--ulimit", "--security-opt", "--cgroup-parent",
-    "--builder", "--metadata-file", "--allow", "--attest", "--sbom", "--provenance",
-}
-
-_RUN_WITH_ARG = {
-    "-v", "--volume", "--mount", "-e", "--env", "--env-file", "-w", "--workdir", "--entrypoint",
-    "-u", "--user", "--name", "-p", "--publish", "--network", "--net", "-l", "--label",
-    "--platform", "-h", "--hostname", "--add-host", "--cap-add", "--cap-drop", "--device",
-    "--dns", "--dns-search", "--dns-option", "-m", "--memory", "--cpus", "--tmpfs", "--ulimit",
-    "--security-opt", "--group-add", "--log-driver", "--log-opt", "--restart", "--pid", "--ipc",
-    "--shm-size", "--stop-signal", "--stop-timeout", "--volumes-from", "--link", "-a",
-    "--attach", "--cidfile", "--gpus", "--runtime", "--pull", "--expose", "--label-file",
-    "--health-cmd", "--memory-swap", "--cpu-shares", "--cpuset-cpus", "--uts", "--userns",
-    "--cgroupns", "--storage-opt", "--sysctl", "--mac-address", "--ip", "--ip6",
-    "--network-alias", "--detach-keys", "-c",
-}
-_RUN_BOOL_LETTERS = set("dit" "P" "q")
-
-_CP_FLAGS = {"-a", "--archive", "-L", "--follow-link", "-q", "--quiet"}
 
 _HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir"}
 
@@ -74,20 +54,9 @@ def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None,
 
 def _subcommand(cmd: Command) -> tuple[str, list[Word]]:
     """The docker subcommand (`build`, `container cp` -> `cp`) and the words after it."""
-    argv = list(cmd.argv[1:])
-    i = 0
-    while i < len(argv) and argv[i].value.startswith("-"):
-        v = argv[i].value
-        i += 2 if v in _GLOBAL_WITH_ARG else 1
-    if i >= len(argv):
-        return "", []
-    sub = argv[i].value
-    rest = argv[i + 1 :]
-    if sub in ("container", "image", "builder", "buildx") and rest:
-        group, sub, rest = sub, rest[0].value, rest[1:]
-        if group == "image" and sub == "rm":
-            sub = "rmi"
-    return sub, rest
+    words = list(cmd.argv[1:])
+    _, sub, rest = split_command([w.value for w in words])
+    return sub, words[len(words) - len(rest) :]
 
 
 def interpret(cmd: Command, project: str = PROJECT) -> DockerOp | None:
@@ -133,7 +102,7 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
             positional.append(w)
             i += 1
             continue
-        name, val, val_word, j = _opt(argv, i, _BUILD_WITH_ARG)
+        name, val, val_word, j = _opt(argv, i, BUILD_WITH_ARG)
         if name in ("-t", "--tag") and val_word is not None:
             tags.append(val_word)
         elif name == "--build-arg" and val is not None and val_word is not None:
@@ -173,11 +142,11 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
     i = 0
     while i < len(argv) and argv[i].value.startswith("-"):
         v = argv[i].value
-        if len(v) > 1 and v[0] == "-" and v[1] != "-" and set(v[1:]) <= _RUN_BOOL_LETTERS:
+        if len(v) > 1 and v[0] == "-" and v[1] != "-" and set(v[1:]) <= RUN_BOOL_LETTERS:
             detach = detach or "d" in v
             i += 1
             continue
-        opt, val, _, j = _opt(argv, i, _RUN_WITH_ARG)
+        opt, val, _, j = _opt(argv, i, RUN_WITH_ARG)
         if opt == "--rm":
             remove = True
         elif opt in ("-d", "--detach"):
@@ -231,7 +200,7 @@ def _mount(spec: str, cmd: Command) -> tuple[str, str, str]:
 
 
 def _cp(cmd: Command, argv: list[Word]) -> CpOp:
-    args = [w.value for w in argv if w.value not in _CP_FLAGS]
+    args = [w.value for w in argv if w.value not in CP_FLAGS]
     if len(args) != 2:
         raise Unsupported(cmd.loc, "docker cp needs a source and a destination")
     src, dest = args

@@ -28,8 +28,9 @@ class Outcome:
     reason: str = ""
     plan: object | None = None  # a plan.Plan; typed loosely so this module stays light
     problems: tuple[Problem, ...] = ()
-    script: str | None = None
+    script: str | None = None  # for people: "build.sh", "Makefile (make build)"
     flow: object | None = field(default=None, compare=False)
+    entry: tuple[str, str, str | None] | None = None  # (script path, "shell"|"make", target)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -105,4 +106,5 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     the_plan = plan(flow, script, dockerfiles, project.files, settings)  # type: ignore[arg-type]
     problems = (*script.problems, *the_plan.warnings)
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
-                   script.path + (f" (make {script.target})" if script.target else ""), flow)
+                   script.path + (f" (make {script.target})" if script.target else ""), flow,
+                   (script.path, script.kind, script.target))

@@ -30,6 +30,7 @@ __all__ = [
     "RunResult",
     "Streaming",
     "engine_available",
+    "run_program",
 ]
 
 # Builds of real projects can take minutes; anything past ten is a hung daemon or a hung
@@ -272,3 +273,15 @@ def engine_available(client: DockerClient, *, timeout: float = 30.0) -> str | No
     if not result.stdout.strip():
         return f"{' '.join(result.args)}: printed no server version"
     return None
+
+
+def run_program(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: str | os.PathLike[str],
+    timeout: float,
+) -> RunResult:
+    """Run a build entry point (a script, make) the way `DockerClient.run` runs the client:
+    its own process group, killed whole on timeout or interruption."""
+    return DockerClient(binary=argv[0], env=env, timeout=timeout).run(argv[1:], cwd=cwd)
