@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine, as root: installs what the tests need,
+# starts the private test Docker engine (tests/engine/setup.sh), then lints, type-checks and
+# runs pytest. Extra arguments go to pytest. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v make >/dev/null 2>&1 || need+=(make)   # samples driven by a Makefile
+if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+bash tests/engine/setup.sh          # docker.io, busybox-static; private dockerd; stand-in images
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m ruff check migrator tests benchmarks
+python3 -m mypy
+# Engine tests talk only to the private engine, never to the machine's default daemon.
+export MIGRATOR_TEST_DOCKER_HOST=unix:///run/migrator-test/docker.sock
+python3 -m pytest "$@"
