@@ -8,13 +8,13 @@ makes the final image, and which steps become dead once the build is multi-stage
 
 from __future__ import annotations
 
+import json
 import posixpath
 import shlex
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from migrator.interpret import project_rel
-from migrator.sources import copy_sources
 from migrator.model import (
     Artifact,
     BuildOp,
@@ -29,8 +29,8 @@ from migrator.model import (
     RemoveOp,
     RunOp,
     Unsupported,
-    warning,
 )
+from migrator.sources import copy_sources
 
 DIST = "/migrator-dist"
 
@@ -91,7 +91,6 @@ def _tar_members(args: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
     directory = "/"
     members: list[str] = []
     creating = False
-    it = iter(range(1, len(args)))
     i = 1
     while i < len(args):
         a = args[i]
@@ -114,7 +113,6 @@ def _tar_members(args: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
         else:
             members.append(a)
         i += 1
-    del it
     if not creating or not members:
         return None
     return directory, tuple(members)
@@ -226,7 +224,8 @@ def infer(
             src = op.src.rstrip("/")
             if contents:
                 host = dest.rstrip("/")
-                replay = (f"mkdir -p {_q(_dist(host))}", f"cp -a {_q(op.src)} {_q(_dist(host) + '/')}")
+                replay = (f"mkdir -p {_q(_dist(host))}",
+                          f"cp -a {_q(op.src)} {_q(_dist(host) + '/')}")
             else:
                 dest_clean = dest.rstrip("/")
                 into = dest.endswith("/") or dest_clean in host_dirs
@@ -298,17 +297,14 @@ def infer(
 
     # Containers and images that existed only to carry artifacts out.
     for op in ops:
-        if isinstance(op, CreateOp) and op.name in used_containers:
-            dead.append(op.cmd)
-        elif isinstance(op, RunOp) and op.name in used_containers and not op.detach:
+        if (isinstance(op, CreateOp) and op.name in used_containers) or (
+                isinstance(op, RunOp) and op.name in used_containers and not op.detach):
             dead.append(op.cmd)
         elif isinstance(op, RemoveOp):
             names = set(op.names)
-            if op.what == "container" and names and names <= used_containers | {
+            if (op.what == "container" and names and names <= used_containers | {
                 a for a in names if a in containers and containers[a][1] in dead
-            }:
-                dead.append(op.cmd)
-            elif op.what == "image" and names and names <= builder_images:
+            }) or (op.what == "image" and names and names <= builder_images):
                 dead.append(op.cmd)
     hosts = {a.host for a in artifacts}
     for hop in host_ops:
@@ -324,8 +320,8 @@ def infer(
     keep = tuple(b for b in builders if _tag_used_later(b, ops, dead))
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
-    return Flow(tuple(builders), tuple(stock), runtime, tuple(artifacts), tuple(dict.fromkeys(dead)),
-                keep, tuple(warnings))
+    return Flow(tuple(builders), tuple(stock), runtime, tuple(artifacts),
+                tuple(dict.fromkeys(dead)), keep, tuple(warnings))
 
 
 def _entrypoint(df: Dockerfile, target: str | None) -> tuple[str, ...]:
@@ -334,8 +330,6 @@ def _entrypoint(df: Dockerfile, target: str | None) -> tuple[str, ...]:
         return ()
     for ins in reversed(stage.body):
         if ins.keyword == "ENTRYPOINT":
-            import json
-
             body = ins.text.split(None, 1)[1] if " " in ins.text else ""
             try:
                 value = json.loads(body)
@@ -351,8 +345,8 @@ def _covers(path: str, host: str) -> bool:
 
 
 def _apply_mode_change(op: HostOp, artifacts: list[Artifact], dead: list[Command]) -> None:
-    args = [a for a in op.args if not a.startswith("-") or a[1:2].isdigit() is False and
-            a[1:].isalpha() and op.tool == "chmod" and a not in ("-R", "-v", "-f", "-c")]
+    """A host `chmod` of an artifact is replayed in the stage; a `chown` is moot (the legacy
+    runtime COPY stamped 0:0 anyway). Either way the host step is dead."""
     if op.tool == "chmod":
         flags = [a for a in op.args if a in ("-R", "--recursive")]
         rest = [a for a in op.args if a not in ("-R", "--recursive", "-v", "-f", "-c")]
@@ -361,7 +355,6 @@ def _apply_mode_change(op: HostOp, artifacts: list[Artifact], dead: list[Command
         mode, paths = rest[0], rest[1:]
     else:
         flags, paths, mode = [], [a for a in op.args if not a.startswith("-")][1:], ""
-    del args
     touched = False
     for p in paths:
         host = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, p)))
@@ -370,7 +363,7 @@ def _apply_mode_change(op: HostOp, artifacts: list[Artifact], dead: list[Command
         for i, a in enumerate(artifacts):
             if _covers(host, a.host) or _covers(a.host, host):
                 target = _dist(host)
-                step = (f"chmod {' '.join(flags + [mode])} {_q(target)}" if op.tool == "chmod"
+                step = (f"chmod {' '.join([*flags, mode])} {_q(target)}" if op.tool == "chmod"
                         else None)
                 if step and step not in a.replay:
                     artifacts[i] = replace(a, replay=(*a.replay, step), direct=False,
@@ -390,9 +383,10 @@ def _apply_move(op: HostOp, artifacts: list[Artifact], dead: list[Command]) -> N
         return
     for i, a in enumerate(artifacts):
         if a.host == src:
+            replay = (f"mkdir -p {_q(posixpath.dirname(_dist(dst)))}",
+                      f"mv {_q(_dist(src))} {_q(_dist(dst))}")
             artifacts[i] = replace(a, host=dst, direct=False, edges=(*a.edges, op.cmd.loc),
-                                   replay=(*a.replay, f"mkdir -p {_q(posixpath.dirname(_dist(dst)))}",
-                                           f"mv {_q(_dist(src))} {_q(_dist(dst))}"))
+                                   replay=(*a.replay, *replay))
             dead.append(op.cmd)
 
 
@@ -417,7 +411,7 @@ def _runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
         df = dockerfiles.get(op.dockerfile)
         if df is None:
             continue
-        for _, ins, sources in copy_sources(df, op.context):
+        for _, _ins, sources in copy_sources(df, op.context):
             if any(_matches(s, h) for s in sources for h in hosts):
                 found.append(op)
                 break
@@ -454,6 +448,3 @@ def _tag_used_later(build: BuildOp, ops: Sequence[DockerOp], dead: list[Command]
             return True
     return False
 
-
-def warn(loc: Loc | None, message: str) -> Problem:
-    return warning(loc, message)

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import posixpath
 
+from migrator.dockercli import (
+    BUILD_WITH_ARG,
+    CP_FLAGS,
+    RUN_BOOL_LETTERS,
+    RUN_WITH_ARG,
+    split_command,
+)
 from migrator.model import (
     PROJECT,
     BuildOp,
@@ -21,14 +28,6 @@ from migrator.model import (
     RunOp,
     Unsupported,
     Word,
-)
-from migrator.dockercli import (
-    BUILD_WITH_ARG,
-    CP_FLAGS,
-    GLOBAL_WITH_ARG,
-    RUN_BOOL_LETTERS,
-    RUN_WITH_ARG,
-    split_command,
 )
 from migrator.readers.words import host_path
 
@@ -90,7 +89,7 @@ def _rel(path: str) -> str:
 
 def _build(cmd: Command, argv: list[Word]) -> BuildOp:
     tags: list[Word] = []
-    build_args: list[tuple[str, Word | None]] = []
+    build_args: list[tuple[str, Word]] = []
     options: list[Word] = []
     dockerfile: str | None = None
     target = None

@@ -9,10 +9,14 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from migrator.discover import Project, discover, read_text
 from migrator.model import Dockerfile, Problem, Script, Severity, Unsupported
 from migrator.settings import Settings
+
+if TYPE_CHECKING:
+    from migrator.infer import Flow
 
 
 class Status(Enum):
@@ -47,10 +51,9 @@ def _read_script(path: str, text: str, settings: Settings) -> list[Script]:
             if mk.rule(settings.make_target) is None:
                 raise Unsupported(None, f"{path}: no target {settings.make_target!r}")
             return [read_make(mk, settings.make_target)]
-        targets = [t for t in mk.targets()
-                   if any("docker" in mk.text[s.start : s.end]
-                          for _, s in (mk.rule(t).lines if mk.rule(t) else ()))]
-        return [read_make(mk, t) for t in targets]
+        return [read_make(mk, r.targets[0]) for r in mk.rules
+                if r.targets and r.targets[0] in mk.targets()
+                and any("docker" in mk.text[s.start : s.end] for _, s in r.lines)]
     from migrator.readers.shell import read_shell
 
     return [read_shell(path, text)]
@@ -69,6 +72,7 @@ def analyze(root: str, settings: Settings) -> Outcome:
 def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings) -> Outcome:
     from migrator.infer import NoPattern, infer
     from migrator.interpret import interpret
+    from migrator.model import BuildOp
     from migrator.plan import plan
     from migrator.readers.dockerfile import read_dockerfile
 
@@ -81,13 +85,11 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
             dockerfiles[path] = read_dockerfile(path, read_text(root, path).encode("utf-8"))
         return dockerfiles[path]
 
-    best: tuple[int, Script, object] | None = None
+    best: tuple[int, Script, Flow] | None = None
     reasons: list[str] = []
     for candidate in project.candidates:
         for script in _read_script(candidate, texts[candidate], settings):
             ops = [op for op in (interpret(c) for c in script.commands) if op is not None]
-            from migrator.model import BuildOp
-
             for op in ops:
                 if isinstance(op, BuildOp) and dockerfile(op.dockerfile) is None:
                     raise Unsupported(op.cmd.loc, f"{op.dockerfile}: no such Dockerfile in the "
@@ -103,7 +105,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     if best is None:
         return Outcome(root, Status.NOTHING, "; ".join(reasons) or "nothing to migrate")
     _, script, flow = best
-    the_plan = plan(flow, script, dockerfiles, project.files, settings)  # type: ignore[arg-type]
+    the_plan = plan(flow, script, dockerfiles, project.files, settings)
     problems = (*script.problems, *the_plan.warnings)
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
                    script.path + (f" (make {script.target})" if script.target else ""), flow,

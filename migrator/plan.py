@@ -139,10 +139,21 @@ class _Builder:
     df: Dockerfile | None
     stages: tuple[Stage, ...]  # the builder file's stages up to the target
     loc: Loc
+    dist: str  # the name of the stage that replays its extractions, if one is needed
 
     @property
     def runs_as_root(self) -> bool:
         return self.build is not None and not _user_in(self.stages)
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One `COPY --from` the final stage gets instead of reading an extracted file."""
+
+    builder: _Builder
+    src: str
+    dest: str
+    direct: bool  # from the builder stage itself (else from its replay stage)
 
 
 def plan(
@@ -159,160 +170,180 @@ def plan(
 
     contexts = [runtime.context] + [b.context for b in flow.builders]
     new_ctx = posixpath.commonpath([posixpath.join("/", c) for c in contexts]).lstrip("/") or "."
-    for b in flow.builders:
-        if b.context != new_ctx and any(f.endswith(".dockerignore") for f in files):
-            warnings.append(warning(b.cmd.loc, f"the builder's context {b.context!r} becomes part "
-                                               f"of context {new_ctx!r}: check .dockerignore"))
+    for op in flow.builders:
+        if op.context != new_ctx and any(f.endswith(".dockerignore") for f in files):
+            warnings.append(warning(op.cmd.loc, f"the builder's context {op.context!r} becomes "
+                                                f"part of context {new_ctx!r}: check "
+                                                ".dockerignore"))
 
     # Stage names: the runtime's own, and every FROM base, are taken.
-    taken = {s.name.lower() for s in rdf.stages if s.name}
-    taken |= {s.base.lower() for s in rdf.stages}
-    images = [b for b in flow.builders] + [s for s in flow.stock]
+    taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
+    builders = _name_builders(flow, dockerfiles, taken)
+    by_image = {b.image: b for b in builders}
+    for b in builders:
+        for t in b.build.tags if b.build else ():
+            by_image.setdefault(t.value, b)
+
+    r_edits: list[Edit] = []
+    via_dist: dict[str, list[Artifact]] = {}
+    for ins, keep, moves in _plan_copies(flow, rdf, files, by_image, via_dist):
+        flags = [f for f in ins.flags if not f.startswith("--from=")]
+        lines = [_copy_text(ins, ins.flags, [*keep, ins.args[-1]])] if keep else []
+        for m in moves:
+            f = list(flags)
+            owners_known = m.builder.runs_as_root and all(
+                a.user is None for a in flow.artifacts if a.builder == m.builder.image)
+            if not owners_known and not any(x.startswith("--chown=") for x in flags):
+                f.append("--chown=0:0")  # the legacy runtime COPY stamped 0:0 (SEMANTICS.md)
+            stage = m.builder.name if m.direct else m.builder.dist
+            lines.append(render.copy_from("COPY", stage, f, [m.src or "/"], m.dest,
+                                          ins.json_form))
+            explain.append(f"{ins.loc}: {ins.keyword} {' '.join(ins.args)} -> "
+                           f"COPY --from={stage} {m.src} {m.dest}")
+        r_edits.append(Edit(ins.span, "\n".join(lines) + "\n"))
+
+    header_lines, blocks = _builder_blocks(builders, rdf, new_ctx, taken, explain)
+    for image, arts in via_dist.items():
+        b = by_image[image]
+        commands = list(dict.fromkeys(step for a in dict.fromkeys(arts) for step in a.replay))
+        blocks.append(render.dist_stage(b.name, b.dist, b.build is not None and
+                                        _user_in(b.stages), commands, rdf.escape))
+        explain.append(f"stage {b.dist}: replays the extraction steps")
+    for a in flow.artifacts:
+        explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}"
+                       + "".join(f" (then {e})" for e in a.edges))
+
+    inserted = sum(len(b.stages) or 1 for b in builders) + len(via_dist)
+    r_edits.extend(_runtime_reference_edits(rdf, runtime, new_ctx, inserted, r_edits))
+    syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
+    if syntax and not rdf.syntax:
+        # Before the stages inserted at the same offset: edits at one offset apply in list order.
+        r_edits.insert(0, Edit(Span(0, 0), f"# syntax={syntax}\n"))
+    at = _leading_comments_start(rdf.text, rdf.stages[0].from_)
+    r_edits.append(Edit(Span(at, at), render.stages(
+        ["\n".join(header_lines), *blocks] if header_lines else blocks)))
+
+    changes = [FileChange(rdf.path, rdf.text, apply(rdf.text, r_edits))]
+    script_text = _edit_script(flow, script, builders, rdf, new_ctx, warnings)
+    if script_text != script.text:
+        changes.append(FileChange(script.path, script.text, script_text))
+    if not settings.keep_legacy:
+        still_used = {op.dockerfile for op in [flow.runtime, *flow.keep_builder_tags]}
+        for op in flow.builders:
+            if op.dockerfile not in still_used and op.dockerfile != rdf.path and \
+                    all(c.path != op.dockerfile for c in changes):
+                changes.append(FileChange(op.dockerfile, dockerfiles[op.dockerfile].text, None))
+    return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _name_builders(flow: Flow, dockerfiles: Mapping[str, Dockerfile],
+                   taken: set[str]) -> list[_Builder]:
+    """One stage per builder image: `builder` when there is one, else named after the image."""
+    items: list[BuildOp | tuple[str, Loc]] = [*flow.builders, *flow.stock]
+    single = len(items) == 1
     builders: list[_Builder] = []
-    single = len(images) == 1
-    for item in images:
+    for item in items:
         if isinstance(item, BuildOp):
             bdf = dockerfiles[item.dockerfile]
+            upto = len(bdf.stages) - 1
             if item.target is not None:
                 st = bdf.stage(item.target)
                 if st is None:
                     raise Unsupported(item.cmd.loc, f"--target {item.target} is not a stage of "
                                                     f"{item.dockerfile}")
                 upto = st.index
-            else:
-                upto = len(bdf.stages) - 1
             taken |= {s.base.lower() for s in bdf.stages[: upto + 1]}
-            image = item.tags[0].value if item.tags else item.dockerfile
-            for t in item.tags:
-                if any(a.builder == t.value for a in flow.artifacts):
-                    image = t.value
+            image = next((t.value for t in item.tags
+                          if any(a.builder == t.value for a in flow.artifacts)),
+                         item.tags[0].value if item.tags else item.dockerfile)
             name = _unique("builder" if single else _stage_name_for(image), taken)
-            builders.append(_Builder(image, name, item, bdf, bdf.stages[: upto + 1], item.cmd.loc))
+            builders.append(_Builder(image, name, item, bdf, bdf.stages[: upto + 1],
+                                     item.cmd.loc, "dist" if single else f"{name}-dist"))
         else:
             image, loc = item
             name = _unique("builder" if single else _stage_name_for(image), taken)
-            builders.append(_Builder(image, name, None, None, (), loc))
-    by_image = {b.image: b for b in builders}
-    for b in builders:
-        if b.build is not None:
-            for t in b.build.tags:
-                by_image.setdefault(t.value, b)
+            builders.append(_Builder(image, name, None, None, (), loc,
+                                     "dist" if single else f"{name}-dist"))
+    return builders
 
-    # ----- final-stage COPY instructions that read extracted files
-    used = [a for a in flow.artifacts]
-    via_dist: dict[str, list[Artifact]] = {}
-    r_edits: list[Edit] = []
-    pending: list[tuple[Instruction, list[str]]] = []  # computed after dist names are known
 
-    def dist_name(b: _Builder) -> str:
-        return "dist" if single else f"{b.name}-dist"
+def _plan_copies(
+    flow: Flow, rdf: Dockerfile, files: Collection[str], by_image: Mapping[str, _Builder],
+    via_dist: dict[str, list[Artifact]],
+) -> list[tuple[Instruction, list[str], list[_Move]]]:
+    """For each final-stage COPY that reads extracted files: the context sources it keeps and
+    the `COPY --from` moves that replace the rest. Fills `via_dist` with the artifacts that must
+    come through a replay stage."""
+    used = list(flow.artifacts)
 
-    copy_plans: list[tuple[Instruction, list[tuple[str, str | None, str, bool]]]] = []
-    for _stage, ins, sources in copy_sources(rdf, runtime.context):
+    def move(a: Artifact, src_path: str, dest: str) -> _Move:
+        if a.direct:
+            return _Move(by_image[a.builder], a.src, dest, True)
+        via_dist.setdefault(a.builder, []).append(a)
+        return _Move(by_image[a.builder], posixpath.join(DIST, src_path), dest, False)
+
+    out: list[tuple[Instruction, list[str], list[_Move]]] = []
+    for _stage, ins, sources in copy_sources(rdf, flow.runtime.context):
         dest = ins.args[-1]
-        multi = len(sources) > 1
         keep: list[str] = []
-        moves: list[tuple[str, str | None, str, bool]] = []  # (stage key, src, dest, direct)
+        moves: list[_Move] = []
         for raw, src in zip(ins.args[:-1], sources, strict=True):
-            exact = [a for a in used if a.host == src.rstrip("/")]
-            inside = [a for a in used if a.host != src.rstrip("/") and _covers(a.host, src)]
-            holds = [a for a in used if a.host != src.rstrip("/") and _covers(src, a.host)
-                     and src != "."]
-            wildcard = any(c in src for c in "*?[")
+            bare = src.rstrip("/")
+            exact = [a for a in used if a.host == bare]
+            inside = [a for a in used if a.host != bare and _covers(a.host, src)]
+            holds = [a for a in used if a.host != bare and _covers(src, a.host) and src != "."]
             if ins.keyword == "ADD" and (exact or inside) and src.endswith(_ARCHIVE):
                 raise Unsupported(ins.loc, f"ADD unpacks the extracted archive {src}; a stage "
                                            "cannot feed ADD")
             if exact and exact[0].direct and not src.endswith("/"):
-                a = exact[0]
-                moves.append((a.builder, a.src, dest, True))
+                moves.append(move(exact[0], src, dest))
             elif exact or inside:
                 a = (exact or inside)[0]
                 via_dist.setdefault(a.builder, []).append(a)
-                moves.append((a.builder, posixpath.join(DIST, src), dest, False))
-            elif holds and not wildcard:
-                project_files = any(f.startswith(src.rstrip("/") + "/") and
-                                    not any(_covers(h.host, f) for h in used) for f in files)
-                if project_files:
+                moves.append(_Move(by_image[a.builder], posixpath.join(DIST, src), dest, False))
+            elif holds and not any(c in src for c in "*?["):
+                if any(f.startswith(bare + "/") and not any(_covers(h.host, f) for h in used)
+                       for f in files):
+                    # Context files beside the artifacts: keep copying them from the context.
                     keep.append(raw)
-                    for a in holds:
-                        target = posixpath.join(dest, posixpath.relpath(a.host, src.rstrip("/")))
-                        if a.direct:
-                            moves.append((a.builder, a.src, target, True))
-                        else:
-                            via_dist.setdefault(a.builder, []).append(a)
-                            moves.append((a.builder, posixpath.join(DIST, a.host), target, False))
+                    moves.extend(move(a, a.host, posixpath.join(dest, posixpath.relpath(
+                        a.host, bare))) for a in holds)
                 else:
                     for image in dict.fromkeys(a.builder for a in holds):
                         via_dist.setdefault(image, []).extend(a for a in holds
                                                               if a.builder == image)
-                        moves.append((image, posixpath.join(DIST, src), dest, False))
-            elif src == "." and any(True for _ in used):
+                        moves.append(_Move(by_image[image], posixpath.join(DIST, src), dest,
+                                           False))
+            elif src == "." and used:
                 keep.append(raw)
-                for a in used:
-                    target = posixpath.join(dest, a.host)
-                    if a.direct:
-                        moves.append((a.builder, a.src, target, True))
-                    else:
-                        via_dist.setdefault(a.builder, []).append(a)
-                        moves.append((a.builder, posixpath.join(DIST, a.host), target, False))
+                moves.extend(move(a, a.host, posixpath.join(dest, a.host)) for a in used)
             else:
                 keep.append(raw)
         if not moves:
             continue
-        if multi and not dest.endswith("/"):
+        if len(sources) > 1 and not dest.endswith("/"):
             raise Unsupported(ins.loc, "COPY with several sources needs a destination ending "
                                        "in /")
-        copy_plans.append((ins, [*keep]))
-        pending.append((ins, keep))
-        copy_plans[-1] = (ins, moves)  # type: ignore[assignment]
-        del multi
+        out.append((ins, keep, moves))
+    return out
 
-    # ----- dist stages
-    dist_blocks: dict[str, str] = {}
-    for image, arts in via_dist.items():
-        b = by_image[image]
-        commands: list[str] = []
-        for a in dict.fromkeys(arts):
-            for step in a.replay:
-                if step not in commands:
-                    commands.append(step)
-        as_root = b.build is not None and _user_in(b.stages)
-        dist_blocks[image] = render.dist_stage(b.name, dist_name(b), as_root, commands, rdf.escape)
 
-    for (ins, moves), (_, keep) in zip(copy_plans, pending, strict=True):
-        flags = [f for f in ins.flags if not f.startswith("--from=")]
-        lines: list[str] = []
-        if keep:
-            lines.append(_copy_text(ins, ins.flags, [*keep, ins.args[-1]]))
-        for image, src, dest, direct in moves:
-            b = by_image[image]
-            f = list(flags)
-            needs_chown = not any(x.startswith("--chown=") for x in flags) and not (
-                b.runs_as_root and all(a.user is None for a in flow.artifacts if a.builder == image)
-            )
-            if needs_chown:
-                f.append("--chown=0:0")
-            stage = b.name if direct else dist_name(b)
-            lines.append(render.copy_from("COPY", stage, f, [src or "/"], dest, ins.json_form))
-            explain.append(f"{ins.loc}: {ins.keyword} {' '.join(ins.args)} -> "
-                           f"COPY --from={stage} {src} {dest}")
-        r_edits.append(Edit(Span(ins.span.start, ins.span.end), "\n".join(lines) + "\n"))
-
-    # ----- builder stages, spliced from their own Dockerfiles
+def _builder_blocks(builders: Sequence[_Builder], rdf: Dockerfile, new_ctx: str,
+                    taken: set[str], explain: list[str]) -> tuple[list[str], list[str]]:
+    """Global ARG lines to add, and the text of each builder's stages, spliced from its file."""
     blocks: list[str] = []
     header_lines: list[str] = []
-    rheader = {i.text.split(None, 1)[1].split("=", 1)[0].strip(): i.text for i in rdf.header
-               if " " in i.text}
+    rheader = {_arg_name(i): i.text for i in rdf.header}
     for b in builders:
         if b.df is None or b.build is None:
             blocks.append(render.stage_from(b.image, b.name))
             continue
-        bdf = b.df
+        bdf, build = b.df, b.build
         if bdf.escape != rdf.escape:
             raise Unsupported(Loc(bdf.path, 1), f"escape character {bdf.escape!r} differs from "
                                                 f"{rdf.path}'s {rdf.escape!r}")
         for h in bdf.header:
-            key = h.text.split(None, 1)[1].split("=", 1)[0].strip() if " " in h.text else h.text
+            key = _arg_name(h)
             if key in rheader and rheader[key].strip() != h.text.strip():
                 raise Unsupported(h.loc, f"global ARG {key} differs from {rdf.path}'s")
             if key not in rheader and h.text not in header_lines:
@@ -330,10 +361,8 @@ def plan(
                 names[st.name.lower()] = new
         for st in b.stages:
             start = _leading_comments_start(bdf.text, st.from_)
-            edits: list[Edit] = []
-            base = names.get(st.base.lower())
-            edits.append(Edit(st.from_.span, _rewrite_from(st.from_, base, names[str(st.index)])
-                              + "\n"))
+            edits = [Edit(st.from_.span, _rewrite_from(st.from_, names.get(st.base.lower()),
+                                                       names[str(st.index)]) + "\n")]
             for ins in st.body:
                 if ins.keyword not in ("COPY", "ADD"):
                     continue
@@ -342,59 +371,42 @@ def plan(
                     flags = [f"--from={names[ref.lower()]}" if f.startswith("--from=") else f
                              for f in ins.flags]
                     edits.append(Edit(ins.span, _copy_text(ins, flags, ins.args) + "\n"))
-                elif ref is None and b.build.context != new_ctx and len(ins.args) >= 2 and not \
-                        any(a.startswith("<<") for a in ins.args):
-                    srcs = [_relative_source(s, b.build.context, new_ctx) for s in ins.args[:-1]]
-                    edits.append(Edit(ins.span, _copy_text(ins, ins.flags, [*srcs, ins.args[-1]])
-                                      + "\n"))
+                elif ref is None and build.context != new_ctx and len(ins.args) >= 2 and \
+                        not any(a.startswith("<<") for a in ins.args):
+                    srcs = [_relative_source(x, build.context, new_ctx) for x in ins.args[:-1]]
+                    edits.append(Edit(ins.span, _copy_text(ins, ins.flags,
+                                                           [*srcs, ins.args[-1]]) + "\n"))
             shifted = [Edit(Span(e.span.start - start, e.span.end - start), e.text) for e in edits]
             blocks.append(apply(bdf.text[start : st.end], shifted).rstrip("\n"))
         explain.append(f"{b.loc}: stage {b.name} from {bdf.path}")
-    for image, block in dist_blocks.items():
-        blocks.append(block)
-        explain.append(f"stage {dist_name(by_image[image])}: replays the extraction steps")
-    for a in flow.artifacts:
-        explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}"
-                       + "".join(f" (then {e})" for e in a.edges))
+    return header_lines, blocks
 
-    inserted = len([s for b in builders for s in (b.stages or (None,))]) + len(dist_blocks)
-    # Numeric stage references in the runtime file move by the stages put before them.
+
+def _runtime_reference_edits(rdf: Dockerfile, runtime: BuildOp, new_ctx: str, inserted: int,
+                             done: Sequence[Edit]) -> list[Edit]:
+    """Numeric `--from=N` moves by the stages put before it; context paths follow the context."""
+    edits: list[Edit] = []
+    touched = {e.span for e in done}
     for st in rdf.stages:
         for ins in st.body:
             ref = ins.flag("from")
-            if ref is not None and ref.isdigit() and not any(e.span == ins.span for e in r_edits):
+            if ref is not None and ref.isdigit() and ins.span not in touched:
                 flags = [f"--from={int(ref) + inserted}" if f.startswith("--from=") else f
                          for f in ins.flags]
-                r_edits.append(Edit(ins.span, _copy_text(ins, flags, ins.args) + "\n"))
+                edits.append(Edit(ins.span, _copy_text(ins, flags, ins.args) + "\n"))
+                touched.add(ins.span)
     if runtime.context != new_ctx:
         for _stage, ins, _sources in copy_sources(rdf, runtime.context):
-            if any(e.span == ins.span for e in r_edits):
+            if ins.span in touched:
                 continue
             srcs = [_relative_source(s, runtime.context, new_ctx) for s in ins.args[:-1]]
-            r_edits.append(Edit(ins.span, _copy_text(ins, ins.flags, [*srcs, ins.args[-1]])
-                                + "\n"))
+            edits.append(Edit(ins.span, _copy_text(ins, ins.flags, [*srcs, ins.args[-1]]) + "\n"))
+    return edits
 
-    first = rdf.stages[0].from_
-    at = _leading_comments_start(rdf.text, first)
-    block = render.stages(["\n".join(header_lines)] + blocks if header_lines else blocks)
-    r_edits.append(Edit(Span(at, at), block))
-    syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
-    if syntax and not rdf.syntax:
-        # Before the stages inserted at the same offset: edits at one offset apply in list order.
-        r_edits.insert(0, Edit(Span(0, 0), f"# syntax={syntax}\n"))
-    new_dockerfile = apply(rdf.text, r_edits)
 
-    changes = [FileChange(rdf.path, rdf.text, new_dockerfile)]
-    script_text = _edit_script(flow, script, builders, rdf, new_ctx, warnings)
-    if script_text != script.text:
-        changes.append(FileChange(script.path, script.text, script_text))
-    if not settings.keep_legacy:
-        still_used = {op.dockerfile for op in [flow.runtime, *flow.keep_builder_tags]}
-        for b in flow.builders:
-            if b.dockerfile not in still_used and b.dockerfile != rdf.path and \
-                    all(c.path != b.dockerfile for c in changes):
-                changes.append(FileChange(b.dockerfile, dockerfiles[b.dockerfile].text, None))
-    return Plan(tuple(changes), tuple(explain), tuple(warnings))
+def _arg_name(ins: Instruction) -> str:
+    body = ins.text.split(None, 1)[1] if " " in ins.text.strip() else ""
+    return body.split("=", 1)[0].strip()
 
 
 # ------------------------------------------------------------------ the build script
@@ -447,9 +459,8 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
     existing = {w.raw for _, w in rt.build_args}
     runtime_args = {k: w for k, w in rt.build_args}
     insert: list[str] = []
-    runtime_stage_args = {i.text.split(None, 1)[1].split("=", 1)[0].strip()
-                          for st in rdf.stages for i in st.body if i.keyword == "ARG"} | \
-        {i.text.split(None, 1)[1].split("=", 1)[0].strip() for i in rdf.header}
+    runtime_stage_args = {_arg_name(i) for st in rdf.stages for i in st.body
+                          if i.keyword == "ARG"} | {_arg_name(i) for i in rdf.header}
     for b in builders:
         if b.build is None:
             continue
@@ -485,14 +496,14 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
         if not rt.dockerfile_given:
             at = words[build_word].span.end
             edits.append(Edit(Span(at, at), " -f " + posixpath.relpath(rdf.path, _rel_cwd(cmd))))
-    for b in flow.keep_builder_tags:
-        builder = next(x for x in builders if x.build is b)
-        opts = [f"-t {t.raw}" for t in b.tags] + [f"--build-arg {w.raw}" for _, w in b.build_args]
-        opts.append("-f " + posixpath.relpath(rdf.path, _rel_cwd(b.cmd)))
-        docker = b.cmd.argv[0].raw
-        line = render.target_build(docker, builder.name, opts,
-                                   posixpath.relpath(new_ctx, _rel_cwd(b.cmd)))
-        edits.append(Edit(b.cmd.span, line))
+    for op in flow.keep_builder_tags:
+        builder = next(x for x in builders if x.build is op)
+        opts = [f"-t {t.raw}" for t in op.tags] + [f"--build-arg {w.raw}"
+                                                   for _, w in op.build_args]
+        opts.append("-f " + posixpath.relpath(rdf.path, _rel_cwd(op.cmd)))
+        line = render.target_build(op.cmd.argv[0].raw, builder.name, opts,
+                                   posixpath.relpath(new_ctx, _rel_cwd(op.cmd)))
+        edits.append(Edit(op.cmd.span, line))
     return apply(script.text, edits)
 
 

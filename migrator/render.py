@@ -15,7 +15,7 @@ def _templates_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "templates"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _module(name: str) -> Any:
     import jinja2
 
@@ -39,10 +39,7 @@ def dist_stage(base: str, name: str, as_root: bool, commands: Sequence[str], esc
 def copy_from(keyword: str, stage: str, flags: Sequence[str], sources: Sequence[str],
               dest: str, json_form: bool) -> str:
     paths = [*sources, dest]
-    if json_form or any(" " in p for p in paths):
-        args = json.dumps(paths)
-    else:
-        args = " ".join(paths)
+    args = json.dumps(paths) if json_form or any(" " in p for p in paths) else " ".join(paths)
     return str(_module("dockerfile.j2").copy_from(keyword, stage, list(flags), args))
 
 

@@ -7,6 +7,7 @@ A file whose content does not change is never rewritten; a rewritten file keeps 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import tempfile
@@ -53,19 +54,15 @@ def write(root: str, changes: Sequence[FileChange]) -> None:
             os.chmod(tmp, mode)
     except BaseException:
         for tmp, _ in staged:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
     for c in changes:
         if c.new is None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(root, c.path))
-            except FileNotFoundError:
-                pass
 
 
 def _read(path: str) -> str | None:

@@ -36,7 +36,7 @@ def load() -> ModuleType:
     spec = importlib.util.find_spec("bashlex")
     if spec is None or spec.loader is None or not spec.submodule_search_locations:
         raise ImportError("bashlex is not installed")
-    pkg_dir = list(spec.submodule_search_locations)[0]
+    pkg_dir = next(iter(spec.submodule_search_locations))
     cache = _cache_file(pkg_dir)
     # Make the package known without running its __init__ (which builds the parser), so its
     # yacc module can be patched first.
@@ -56,7 +56,8 @@ def load() -> ModuleType:
                             self.grammar = grammar
                             self.lr_action, self.lr_goto = action, goto
                             self.lr_productions = grammar.Productions
-                            self.sr_conflicts, self.rr_conflicts = [], []
+                            self.sr_conflicts: list[Any] = []
+                            self.rr_conflicts: list[Any] = []
                             return
                     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
                         pass

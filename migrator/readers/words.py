@@ -15,6 +15,12 @@ from collections.abc import Callable, Mapping
 Lookup = Callable[[str], "str | None"]
 
 _SPECIAL = set("@*#?-$!0123456789")
+# `$(dirname "$0")` and friends: the directory the script lives in.
+_SCRIPT_DIR_FORMS = {
+    f"dirname {dashes}{arg}"
+    for dashes in ("", "-- ")
+    for arg in ('"$0"', "$0", '"${BASH_SOURCE[0]}"', "${BASH_SOURCE[0]}", '"$BASH_SOURCE"')
+}
 
 
 def _matching(text: str, i: int, open_: str, close: str) -> int:
@@ -104,8 +110,7 @@ class _Eval:
         body = inner.strip()
         if body in ("pwd", "pwd -P"):
             return self.cwd
-        if body in ('dirname "$0"', "dirname $0", 'dirname "${BASH_SOURCE[0]}"',
-                    "dirname ${BASH_SOURCE[0]}", 'dirname -- "$0"', 'dirname -- "${BASH_SOURCE[0]}"'):
+        if body in _SCRIPT_DIR_FORMS:
             return self.script_dir
         if body.startswith("cd ") and body.endswith("&& pwd") and "dirname" in body:
             return self.script_dir

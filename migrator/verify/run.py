@@ -295,7 +295,8 @@ def _cleanup(client: DockerClient, states: Sequence[State]) -> list[str]:
     return problems
 
 
-def verify(root: str, changes: Sequence[Any], entry: Entry, settings: VerifySettings) -> Verification:
+def verify(root: str, changes: Sequence[Any], entry: Entry,
+           settings: VerifySettings) -> Verification:
     """Build both flows from copies of `root` (the migrated one with `changes` applied).
 
     Raises `Interrupted` on SIGINT/SIGTERM, after removing everything it created.

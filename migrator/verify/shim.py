@@ -25,7 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrator.dockercli import BUILD_WITH_ARG, CP_FLAGS, RUN_BOOL_LETTERS, RUN_WITH_ARG, split_command
+from migrator.dockercli import (
+    BUILD_WITH_ARG,
+    CP_FLAGS,
+    RUN_BOOL_LETTERS,
+    RUN_WITH_ARG,
+    split_command,
+)
 
 REFUSED = 125  # docker's own code for "the docker command itself failed"
 
