@@ -37,6 +37,9 @@ common_options = _options(
     click.option("--explain", is_flag=True,
                  help="Print the artifact flow, each step with the line that caused it."),
     click.option("--keep-legacy", is_flag=True, help="Keep the builder Dockerfiles."),
+    click.option("--buildkit", is_flag=True,
+                 help="Allow BuildKit-only syntax in the output (cache mounts for the caches "
+                      "a build container mounted)."),
     click.option("--make-target", metavar="TARGET",
                  help="The Makefile target that builds the final image (default: found)."),
     click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
@@ -80,13 +83,14 @@ def _err(line: str) -> None:
 @click.version_option(package_name=None, version=None, message="migrator %(version)s",
                       prog_name="migrate")
 def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, explain: bool,
-         keep_legacy: bool, make_target: str | None, jobs: int | None, verify: bool,
+         keep_legacy: bool, buildkit: bool, make_target: str | None, jobs: int | None,
+         verify: bool,
          builder: str | None, docker_binary: str, timeout: float, mtimes: bool) -> None:
     """Turn builder-pattern projects (Dockerfile.build + Dockerfile + build script) into one
     multi-stage Dockerfile. PATH is a project directory; give several for a batch."""
     if dry_run and check:
         raise click.UsageError("--dry-run and --check exclude each other")
-    settings = Settings(keep_legacy=keep_legacy, make_target=make_target)
+    settings = Settings(keep_legacy=keep_legacy, make_target=make_target, buildkit=buildkit)
     mode = "dry-run" if dry_run else "check" if check else "write"
     report = Report(mode)
     verify_settings = None

@@ -23,16 +23,105 @@ from migrator.model import (
     CreateOp,
     Dockerfile,
     DockerOp,
+    ExecOp,
     HostOp,
     Loc,
     Problem,
     RemoveOp,
     RunOp,
     Unsupported,
+    Word,
 )
 from migrator.sources import copy_sources
 
 DIST = "/migrator-dist"
+
+
+@dataclass(frozen=True)
+class RunStage:
+    """A container whose commands built something; it becomes a stage `FROM <its image>`.
+
+    From `docker run -v "$PWD":/src -w /src IMG make` (bind-mounted sources), or a named
+    container that builds when it runs (its CMD), or one fed by `docker exec`.
+    """
+
+    key: str  # what its artifacts name as their builder
+    base: str  # the image it ran, as the script names it
+    loc: Loc
+    name_hint: str  # the container's name, or "build"
+    workdir: str | None  # `-w`
+    env: tuple[tuple[str, Word | None], ...]  # `-e K=V` / `-e K` (from the environment)
+    copies: tuple[tuple[str, str], ...]  # (project-relative source, mount point)
+    mkdirs: tuple[str, ...]  # output mount points
+    caches: tuple[str, ...]  # cache mount points
+    steps: tuple[tuple[tuple[str, ...], str | None], ...]  # (argv, workdir of a `docker exec`)
+    ignored: tuple[str, ...]  # `-u`, cache mounts and the like: said in --explain
+    user: str | None
+    cache_dirs: tuple[str, ...] = ()  # project dirs that only served as its caches
+
+
+@dataclass(frozen=True)
+class Mounts:
+    sources: tuple[tuple[str, str], ...]  # project-relative dir with files -> mount point
+    outputs: tuple[tuple[str, str], ...]  # project-relative dir the build fills -> mount point
+    caches: tuple[tuple[str, str], ...]  # host path or volume name -> mount point
+
+
+_CACHE_TARGETS = ("/root/.cache", "/go/pkg/mod", "/root/.m2", "/root/.gradle", "/root/.npm",
+                  "/usr/local/share/.cache", "/root/.cargo/registry", "/var/cache")
+_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def _classify_mounts(op: RunOp, dirs: Collection[str], files: Collection[str]) -> Mounts:
+    if op.links or (op.network or "").startswith("container:") or (
+            op.network not in (None, "", "host", "none", "bridge", "default")):
+        raise Unsupported(op.cmd.loc, "the build talks to containers started beside it "
+                                      f"(--link/--network {op.network or ''}): not translatable "
+                                      "to a Dockerfile stage")
+    sources: list[tuple[str, str]] = []
+    outputs: list[tuple[str, str]] = []
+    caches: list[tuple[str, str]] = []
+    for host, target, options in op.volumes:
+        if host in _SOCKETS or target in _SOCKETS:
+            raise Unsupported(op.cmd.loc, "the build needs the Docker socket inside the "
+                                          "container: not translatable to a Dockerfile stage")
+        cache_like = target.startswith(_CACHE_TARGETS) or "cache" in host.lower()
+        if not host.startswith("/"):
+            caches.append((host, target))  # a named volume
+            continue
+        rel = project_rel(host)
+        if rel is None:
+            raise Unsupported(op.cmd.loc, f"the build depends on {host}, a host path outside "
+                                          "the project")
+        if cache_like:
+            caches.append((rel, target))
+        elif rel == "." or (rel in dirs and any(f.startswith(rel + "/") for f in files)):
+            sources.append((rel, target))
+        elif "ro" not in options.split(","):
+            outputs.append((rel, target))
+    return Mounts(tuple(sources), tuple(outputs), tuple(caches))
+
+
+def _idles(args: Sequence[str]) -> bool:
+    """`sleep infinity`, `tail -f /dev/null`, a bare shell: a container kept up for `exec`."""
+    name = posixpath.basename(args[0])
+    return name in ("sleep", "cat", "sh", "bash") or (name == "tail" and "-f" in args)
+
+
+def _run_stage(op: RunOp, mounts: Mounts, argv: tuple[str, ...]) -> RunStage:
+    if any(not w.known for w in op.arg_words):
+        raise Unsupported(op.cmd.loc, "the container's command depends on the environment "
+                                      "(unknown variables in its arguments): not supported yet")
+    ignored = []
+    if op.user:
+        ignored.append(f"-u {op.user} (the stage runs as the image's user; the legacy image "
+                       "got 0:0 from its COPY anyway)")
+    ignored.extend(f"cache mount {h}:{t}" for h, t in mounts.caches)
+    return RunStage(f"run:{op.cmd.loc}", op.image, op.cmd.loc, op.name or "build", op.workdir,
+                    op.env_words, mounts.sources, tuple(t for _, t in mounts.outputs),
+                    tuple(t for _, t in mounts.caches), ((argv, None),) if argv else (),
+                    tuple(ignored), None,
+                    tuple(h for h, _ in mounts.caches if "/" in h or h.startswith(".")))
 
 
 @dataclass(frozen=True)
@@ -46,6 +135,7 @@ class Flow:
     dead: tuple[Command, ...]
     keep_builder_tags: tuple[BuildOp, ...]  # builder builds whose tag a remaining step uses
     warnings: tuple[Problem, ...] = ()
+    runs: tuple[RunStage, ...] = ()  # containers that built something: stages of their own
 
 
 @dataclass(frozen=True)
@@ -63,16 +153,19 @@ def _q(s: str) -> str:
     return shlex.quote(s)
 
 
-def _effective_command(op: RunOp, entrypoints: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+Commands = Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def _effective_command(op: RunOp, commands: Commands) -> tuple[str, ...]:
+    """What the container runs: ENTRYPOINT + (arguments or CMD), as `docker run` combines them."""
     if op.entrypoint is not None:
         return (op.entrypoint, *op.args) if op.entrypoint else op.args
-    ep = entrypoints.get(op.image, ())
-    if ep and op.args:
-        return (*ep, *op.args)
-    if not op.args:
-        raise Unsupported(op.cmd.loc, f"`docker run {op.image}` without a command: the image's "
-                                      "own CMD builds (not supported yet)")
-    return op.args
+    ep, cmd = commands.get(op.image, ((), ()))
+    argv = (*ep, *(op.args or cmd))
+    if not argv:
+        raise Unsupported(op.cmd.loc, f"`docker run {op.image}` runs the image's own command, "
+                                      "which this project does not define (a stock image's CMD)")
+    return argv
 
 
 def _shell_line(op: RunOp, argv: Sequence[str]) -> str:
@@ -147,7 +240,9 @@ def infer(
     dead: list[Command] = []
     used_containers: set[str] = set()
     builds_by_tag: dict[str, BuildOp] = {}
-    entrypoints: dict[str, tuple[str, ...]] = {}
+    commands: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    runs: list[RunStage] = []
+    steps: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}  # container -> its commands
     pending_tar: dict[int, tuple[RunOp, str, tuple[str, ...]]] = {}
     host_ops: list[HostOp] = []
 
@@ -170,7 +265,7 @@ def infer(
                 builds_by_tag[t.value] = op
             df = dockerfiles.get(op.dockerfile)
             if df is not None:
-                entrypoints.update({t.value: _entrypoint(df, op.target) for t in op.tags})
+                commands.update({t.value: _image_command(df, op.target) for t in op.tags})
         elif isinstance(op, CreateOp):
             if op.name:
                 containers[op.name] = (op.image, op.cmd)
@@ -180,10 +275,9 @@ def infer(
             out = next((r for r in op.cmd.redirects if r.op == ">" and r.fd in (None, 1)
                         and r.target is not None), None)
             tar = _tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
-            outputs = [v for v in op.volumes if v[0].startswith("/") and "ro" not in
-                       v[2].split(",") and (project_rel(v[0]) or "") not in dirs]
+            mounts = _classify_mounts(op, dirs, files)
             if out is not None and out.target is not None:
-                argv = _effective_command(op, entrypoints)
+                argv = _effective_command(op, commands)
                 host = rel(out.target.value if out.target.value.startswith("/")
                            else posixpath.join(op.cmd.cwd, out.target.value), op.cmd.loc)
                 src = argv[1] if len(argv) == 2 and posixpath.basename(argv[0]) == "cat" else ""
@@ -194,20 +288,51 @@ def infer(
                 dead.append(op.cmd)
             elif tar is not None and op.cmd.pipe is not None:
                 pending_tar[op.cmd.pipe[0]] = (op, *tar)
-            elif outputs and op.args:
-                if len(op.volumes) != len(outputs):
-                    raise Unsupported(op.cmd.loc, "builds that bind-mount the project's sources "
-                                                  "into a running container are not supported yet")
-                argv = _effective_command(op, entrypoints)
-                prep = [f"mkdir -p {_q(target)}" for _, target, _ in outputs]
+            elif mounts.sources:
+                # A build in a running container that sees the project through a bind mount:
+                # it becomes a stage of its own.
+                idle = op.detach and op.name is not None and (not op.args or _idles(op.args))
+                stage = _run_stage(op, mounts, () if idle else _effective_command(op, commands))
+                runs.append(stage)
+                if idle and op.name:
+                    steps[op.name] = []  # `docker exec` steps follow
+                for host, target in (*mounts.sources, *mounts.outputs):
+                    add(Artifact(stage.key, target, host, "mount", op.cmd.loc,
+                                 (f"mkdir -p {_q(_dist(host))}",
+                                  f"cp -a {_q(target.rstrip('/') + '/.')} {_q(_dist(host) + '/')}"),
+                                 direct=True, user=op.user))
+                    if host not in dirs:
+                        host_dirs.add(host)
+                if op.name:
+                    containers[op.name] = (stage.key, op.cmd)
+                dead.append(op.cmd)
+            elif mounts.outputs and op.args:
+                argv = _effective_command(op, commands)
+                prep = [f"mkdir -p {_q(target)}" for _, target in mounts.outputs]
                 line = _shell_line(op, argv)
-                for host_abs, target, _ in outputs:
-                    host = rel(host_abs, op.cmd.loc)
+                for host, target in mounts.outputs:
                     copy_out = (f"mkdir -p {_q(_dist(host))} && "
                                 f"cp -a {_q(target.rstrip('/') + '/.')} {_q(_dist(host) + '/')}")
                     add(Artifact(op.image, target, host, "volume", op.cmd.loc,
                                  (*prep, line, copy_out), direct=False, user=op.user))
                     host_dirs.add(host)
+                dead.append(op.cmd)
+            elif op.name and not op.remove:
+                # A named container that builds when it runs (its CMD, or the given command);
+                # a detached one that only idles is a long-lived builder fed by `docker exec`.
+                idle = op.detach and (not op.args or _idles(op.args))
+                steps[op.name] = [] if idle else [(_effective_command(op, commands), None)]
+        elif isinstance(op, ExecOp):
+            if op.container in steps:
+                argv = op.args
+                if op.start:
+                    image = containers[op.container][0]
+                    ep, cmd = commands.get(image, ((), ()))
+                    argv = (*ep, *cmd)
+                if argv and op.env:
+                    argv = ("env", *(f"{k}={v}" for k, v in op.env), *argv)
+                if argv:
+                    steps[op.container].append((argv, op.workdir))
                 dead.append(op.cmd)
         elif isinstance(op, CpOp):
             if op.container is None:
@@ -217,6 +342,13 @@ def infer(
                                               "which this script did not create")
             image, _ = containers[op.container]
             used_containers.add(op.container)
+            if steps.get(op.container) and not image.startswith("run:"):
+                key = f"container:{op.container}"
+                if all(r.key != key for r in runs):
+                    runs.append(RunStage(key, image, containers[op.container][1].loc,
+                                         op.container, None, (), (), (), (),
+                                         tuple(steps[op.container]), (), None))
+                image = key
             if op.dest == "-":
                 raise Unsupported(op.cmd.loc, "docker cp to standard output is not supported yet")
             dest = rel(op.dest, op.cmd.loc)
@@ -244,7 +376,7 @@ def infer(
                 if xdir is None:
                     continue
                 base = rel(xdir, op.cmd.loc)
-                create = shlex.join(_effective_command(run, entrypoints))
+                create = shlex.join(_effective_command(run, commands))
                 for m in members:
                     member = m.lstrip("/")
                     host = posixpath.normpath(posixpath.join(base, member))
@@ -280,8 +412,15 @@ def infer(
 
     if first_extraction == len(ops):
         first_extraction = len(ops) - 1
-    builder_images = {a.builder for a in artifacts}
-    runtime = _runtime_build(ops[first_extraction:], artifacts, dockerfiles, builder_images)
+    # Long-lived containers: their `docker exec` steps, in order.
+    for i, r in enumerate(runs):
+        if r.name_hint in steps and (r.key.startswith("container:") or not r.steps):
+            runs[i] = replace(r, steps=tuple(steps[r.name_hint]))
+    run_keys = {r.key for r in runs}
+    builder_images = {a.builder for a in artifacts if a.builder not in run_keys} | {
+        r.base for r in runs}
+    runtime = _runtime_build(ops[first_extraction:], artifacts, dockerfiles, builder_images,
+                             files)
     if runtime is None:
         return NoPattern("no image build uses the files taken out of containers")
 
@@ -290,8 +429,12 @@ def infer(
     for image in sorted(builder_images):
         b = builds_by_tag.get(image)
         if b is None:
-            loc = next(a.loc for a in artifacts if a.builder == image)
-            stock.append((image, loc))
+            loc = next((a.loc for a in artifacts if a.builder == image),
+                       next((r.loc for r in runs if r.base == image), None))
+            assert loc is not None
+            if not any(r.base == image for r in runs) or any(a.builder == image
+                                                                 for a in artifacts):
+                stock.append((image, loc))
         elif b not in builders:
             builders.append(b)
 
@@ -306,7 +449,15 @@ def infer(
                 a for a in names if a in containers and containers[a][1] in dead
             }) or (op.what == "image" and names and names <= builder_images):
                 dead.append(op.cmd)
-    hosts = {a.host for a in artifacts}
+    # Paths whose only use was carrying build outputs (or a build container's cache) out.
+    hosts = {a.host for a in artifacts if not (a.how == "mount" and in_project(a.host, files))}
+    hosts |= {c for r in runs for c in r.cache_dirs}
+    # Outputs a build wrote into a bind-mounted source tree, as the final build reads them.
+    trees = [a for a in artifacts if a.how == "mount" and in_project(a.host, files)]
+    df = dockerfiles.get(runtime.dockerfile)
+    for _stage, _ins, sources in copy_sources(df, runtime.context) if df and trees else ():
+        hosts |= {s.rstrip("/") for s in sources if any(reads_artifact(s, t, files)
+                                                         for t in trees)}
     for hop in host_ops:
         if hop.cmd in dead or hop.tool not in ("rm", "mkdir", "rmdir", "chmod", "chown"):
             continue
@@ -321,23 +472,24 @@ def infer(
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
     return Flow(tuple(builders), tuple(stock), runtime, tuple(artifacts),
-                tuple(dict.fromkeys(dead)), keep, tuple(warnings))
+                tuple(dict.fromkeys(dead)), keep, tuple(warnings), tuple(runs))
 
 
-def _entrypoint(df: Dockerfile, target: str | None) -> tuple[str, ...]:
+def _image_command(df: Dockerfile, target: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ENTRYPOINT and CMD a stage of this Dockerfile sets (empty where it sets none)."""
     stage = df.stage(target) if target else df.stages[-1]
-    if stage is None:
-        return ()
-    for ins in reversed(stage.body):
-        if ins.keyword == "ENTRYPOINT":
-            body = ins.text.split(None, 1)[1] if " " in ins.text else ""
+    found: dict[str, tuple[str, ...]] = {}
+    for ins in stage.body if stage is not None else ():
+        if ins.keyword in ("ENTRYPOINT", "CMD"):
+            body = ins.text.split(None, 1)[1].strip() if " " in ins.text.strip() else ""
             try:
                 value = json.loads(body)
-                if isinstance(value, list):
-                    return tuple(str(x) for x in value)
+                exec_form = isinstance(value, list)
             except ValueError:
-                return ("/bin/sh", "-c", body)
-    return ()
+                exec_form = False
+            found[ins.keyword] = (tuple(str(x) for x in value) if exec_form
+                                  else ("/bin/sh", "-c", body))
+    return found.get("ENTRYPOINT", ()), found.get("CMD", ())
 
 
 def _covers(path: str, host: str) -> bool:
@@ -400,10 +552,25 @@ def _only_artifacts(path: str, hosts: set[str], files: Collection[str]) -> bool:
     return False
 
 
+def in_project(path: str, files: Collection[str]) -> bool:
+    """The path names a project file, or a directory holding some."""
+    bare = path.rstrip("/")
+    return bare == "." or bare in files or any(f.startswith(bare + "/") for f in files)
+
+
+def reads_artifact(source: str, a: Artifact, files: Collection[str]) -> bool:
+    """A COPY source (project-relative) reads what artifact `a` put on the host.
+
+    A bind-mounted source tree only counts for the paths the build created in it.
+    """
+    if a.how == "mount" and in_project(a.host, files):
+        return _covers(a.host, source) and not in_project(source, files)
+    return _matches(source, a.host)
+
+
 def _runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
                    dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
-                   ) -> BuildOp | None:
-    hosts = [a.host for a in artifacts]
+                   files: Collection[str]) -> BuildOp | None:
     found: list[BuildOp] = []
     for op in ops:
         if not isinstance(op, BuildOp) or any(t.value in builder_images for t in op.tags):
@@ -412,7 +579,7 @@ def _runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
         if df is None:
             continue
         for _, _ins, sources in copy_sources(df, op.context):
-            if any(_matches(s, h) for s in sources for h in hosts):
+            if any(reads_artifact(s, a, files) for s in sources for a in artifacts):
                 found.append(op)
                 break
     if len(found) > 1:

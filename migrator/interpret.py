@@ -23,6 +23,7 @@ from migrator.model import (
     CpOp,
     CreateOp,
     DockerOp,
+    ExecOp,
     HostOp,
     RemoveOp,
     RunOp,
@@ -70,12 +71,32 @@ def interpret(cmd: Command, project: str = PROJECT) -> DockerOp | None:
             return _run(cmd, rest, create=False)
         if sub == "cp":
             return _cp(cmd, rest)
-        if sub in ("rm", "rmi"):
+        if sub in ("exec", "start"):
+            return _exec(cmd, rest, start=sub == "start")
+        if sub in ("rm", "rmi", "stop", "kill", "wait"):
             names = tuple(w.value for w in rest if not w.value.startswith("-"))
             return RemoveOp(cmd, "image" if sub == "rmi" else "container", names)
         return None
+    if name == "trap" and len(cmd.argv) >= 2:
+        return _trap(cmd)
     if name in _HOST_TOOLS:
         return HostOp(cmd, name, tuple(w.value for w in cmd.argv[1:]))
+    return None
+
+
+def _trap(cmd: Command) -> RemoveOp | None:
+    """`trap 'docker rm -f NAME' EXIT`: a cleanup of containers, like a `docker rm`."""
+    import shlex
+
+    try:
+        words = shlex.split(cmd.argv[1].value)
+    except ValueError:
+        return None
+    words = [w for w in words if w not in (">/dev/null", "2>&1", "||", "true")]
+    if len(words) >= 3 and words[0] == "docker" and (words[1] in ("rm", "stop", "kill") or
+                                                      words[1:3] == ["container", "rm"]):
+        return RemoveOp(cmd, "container", tuple(w for w in words[2:] if not w.startswith("-")
+                                                and w != "rm"))
     return None
 
 
@@ -137,7 +158,9 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
     detach = False
     volumes: list[tuple[str, str, str]] = []
     env: list[tuple[str, str]] = []
-    workdir = entrypoint = user = None
+    env_words: list[tuple[str, Word | None]] = []
+    links: list[str] = []
+    workdir = entrypoint = user = network = None
     i = 0
     while i < len(argv) and argv[i].value.startswith("-"):
         v = argv[i].value
@@ -145,7 +168,7 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
             detach = detach or "d" in v
             i += 1
             continue
-        opt, val, _, j = _opt(argv, i, RUN_WITH_ARG)
+        opt, val, val_word, j = _opt(argv, i, RUN_WITH_ARG)
         if opt == "--rm":
             remove = True
         elif opt in ("-d", "--detach"):
@@ -157,8 +180,16 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
         elif opt == "--mount" and val is not None:
             volumes.append(_mount(val, cmd))
         elif opt in ("-e", "--env") and val is not None:
-            k, _, v2 = val.partition("=")
+            k, eq, v2 = val.partition("=")
             env.append((k, v2))
+            raw = val_word.raw.split("=", 1)[1] if eq and val_word is not None and \
+                "=" in val_word.raw else ""
+            env_words.append((k, Word(raw, v2, val_word.span, val_word.known)
+                              if eq and val_word is not None else None))
+        elif opt in ("--network", "--net"):
+            network = val
+        elif opt == "--link" and val is not None:
+            links.append(val)
         elif opt in ("-w", "--workdir"):
             workdir = val
         elif opt == "--entrypoint":
@@ -174,7 +205,27 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
         captured = f"${{{cmd.captured}}}" if cmd.captured else None
         return CreateOp(cmd, image, name or captured)
     return RunOp(cmd, image, name, remove, tuple(volumes), workdir, entrypoint, user,
-                 tuple(env), args, detach)
+                 tuple(env), args, detach, network, tuple(links), tuple(env_words),
+                 tuple(argv[i + 1 :]))
+
+
+def _exec(cmd: Command, argv: list[Word], start: bool) -> ExecOp | None:
+    workdir = None
+    env: list[tuple[str, str]] = []
+    i = 0
+    while i < len(argv) and argv[i].value.startswith("-"):
+        opt, val, _, j = _opt(argv, i, {"-w", "--workdir", "-e", "--env", "-u", "--user",
+                                        "--detach-keys", "--env-file"})
+        if opt in ("-w", "--workdir"):
+            workdir = val
+        elif opt in ("-e", "--env") and val is not None:
+            k, _, v = val.partition("=")
+            env.append((k, v))
+        i = j
+    if i >= len(argv):
+        return None
+    return ExecOp(cmd, argv[i].value, tuple(w.value for w in argv[i + 1 :]), workdir,
+                  tuple(env), start)
 
 
 def _volume(spec: str, cmd: Command) -> tuple[str, str, str]:

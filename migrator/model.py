@@ -233,6 +233,22 @@ class RunOp:
     env: tuple[tuple[str, str], ...]
     args: tuple[str, ...]  # the command given after the image
     detach: bool = False
+    network: str | None = None
+    links: tuple[str, ...] = ()
+    env_words: tuple[tuple[str, Word | None], ...] = ()  # `-e K=V` (the V word) / bare `-e K`
+    arg_words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExecOp:
+    """`docker exec` in a running container, or `docker start` of a created one (args empty)."""
+
+    cmd: Command
+    container: str
+    args: tuple[str, ...]
+    workdir: str | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    start: bool = False
 
 
 @dataclass(frozen=True)
@@ -259,7 +275,7 @@ class HostOp:
     args: tuple[str, ...]
 
 
-DockerOp = BuildOp | CreateOp | RunOp | CpOp | RemoveOp | HostOp
+DockerOp = BuildOp | CreateOp | RunOp | CpOp | RemoveOp | HostOp | ExecOp
 
 
 # ---------------------------------------------------------------- inference results

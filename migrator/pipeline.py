@@ -105,7 +105,9 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     if best is None:
         return Outcome(root, Status.NOTHING, "; ".join(reasons) or "nothing to migrate")
     _, script, flow = best
-    the_plan = plan(flow, script, dockerfiles, project.files, settings)
+    ignores = {f: read_text(root, f) for f in project.files
+               if f.endswith(".dockerignore")}
+    the_plan = plan(flow, script, dockerfiles, project.files, settings, ignores)
     problems = (*script.problems, *the_plan.warnings)
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
                    script.path + (f" (make {script.target})" if script.target else ""), flow,

@@ -8,13 +8,15 @@ is not a builder-pattern step; its final build gets what the builder build neede
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
+import shlex
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from migrator import render
-from migrator.infer import DIST, Flow, _covers
+from migrator.infer import DIST, Flow, RunStage, _covers, in_project, reads_artifact
 from migrator.model import (
     Artifact,
     BuildOp,
@@ -27,6 +29,7 @@ from migrator.model import (
     Span,
     Stage,
     Unsupported,
+    Word,
     warning,
 )
 from migrator.settings import Settings
@@ -140,9 +143,13 @@ class _Builder:
     stages: tuple[Stage, ...]  # the builder file's stages up to the target
     loc: Loc
     dist: str  # the name of the stage that replays its extractions, if one is needed
+    run: RunStage | None = None  # a container's build, a stage FROM `run.base`
+    root_base: bool = False  # a run stage on a builder stage known to run as root
 
     @property
     def runs_as_root(self) -> bool:
+        if self.run is not None:
+            return self.root_base and self.run.user is None
         return self.build is not None and not _user_in(self.stages)
 
 
@@ -162,7 +169,10 @@ def plan(
     dockerfiles: Mapping[str, Dockerfile],
     files: Collection[str],
     settings: Settings,
+    ignores: Mapping[str, str] | None = None,
 ) -> Plan:
+    """`ignores`: the texts of the project's `.dockerignore` files, by path."""
+    ignores = ignores or {}
     runtime = flow.runtime
     rdf = dockerfiles[runtime.dockerfile]
     warnings: list[Problem] = list(flow.warnings)
@@ -202,7 +212,8 @@ def plan(
                            f"COPY --from={stage} {m.src} {m.dest}")
         r_edits.append(Edit(ins.span, "\n".join(lines) + "\n"))
 
-    header_lines, blocks = _builder_blocks(builders, rdf, new_ctx, taken, explain)
+    header_lines, blocks = _builder_blocks(builders, rdf, new_ctx, taken, explain, settings)
+    warnings.extend(_ignored_by_context(builders, new_ctx, ignores, files))
     for image, arts in via_dist.items():
         b = by_image[image]
         commands = list(dict.fromkeys(step for a in dict.fromkeys(arts) for step in a.replay))
@@ -238,11 +249,21 @@ def plan(
 
 def _name_builders(flow: Flow, dockerfiles: Mapping[str, Dockerfile],
                    taken: set[str]) -> list[_Builder]:
-    """One stage per builder image: `builder` when there is one, else named after the image."""
-    items: list[BuildOp | tuple[str, Loc]] = [*flow.builders, *flow.stock]
+    """One stage per builder image: `builder` when there is one, else named after the image;
+    a container that built something is a stage after its image's, named after the container."""
+    items: list[BuildOp | tuple[str, Loc] | RunStage] = [*flow.builders, *flow.stock, *flow.runs]
     single = len(items) == 1
     builders: list[_Builder] = []
     for item in items:
+        if isinstance(item, RunStage):
+            base = next((b for b in builders if b.image == item.base or (
+                b.build is not None and any(t.value == item.base for t in b.build.tags))), None)
+            hint = "builder" if single else _stage_name_for(item.name_hint)
+            name = _unique(hint, taken)
+            builders.append(_Builder(item.key, name, None, None, base.stages if base else (),
+                                     item.loc, f"{name}-dist" if not single else "dist", item,
+                                     base is not None and base.runs_as_root))
+            continue
         if isinstance(item, BuildOp):
             bdf = dockerfiles[item.dockerfile]
             upto = len(bdf.stages) - 1
@@ -274,7 +295,9 @@ def _plan_copies(
     """For each final-stage COPY that reads extracted files: the context sources it keeps and
     the `COPY --from` moves that replace the rest. Fills `via_dist` with the artifacts that must
     come through a replay stage."""
-    used = list(flow.artifacts)
+    # Bind-mounted source trees are matched apart: only the paths the build created count.
+    trees = [a for a in flow.artifacts if a.how == "mount" and in_project(a.host, files)]
+    used = [a for a in flow.artifacts if a not in trees]
 
     def move(a: Artifact, src_path: str, dest: str) -> _Move:
         if a.direct:
@@ -289,14 +312,35 @@ def _plan_copies(
         moves: list[_Move] = []
         for raw, src in zip(ins.args[:-1], sources, strict=True):
             bare = src.rstrip("/")
+            tree = next((a for a in trees if reads_artifact(src, a, files)), None)
+            if tree is not None and not any(_covers(a.host, src) or _covers(src, a.host)
+                                            for a in used):
+                inner = posixpath.relpath(bare, tree.host)
+                path = tree.src if inner == "." else posixpath.join(tree.src, inner)
+                if tree.direct:
+                    moves.append(_Move(by_image[tree.builder],
+                                       path + ("/" if src.endswith("/") else ""), dest, True))
+                else:
+                    via_dist.setdefault(tree.builder, []).append(tree)
+                    moves.append(_Move(by_image[tree.builder], posixpath.join(DIST, src), dest,
+                                       False))
+                continue
             exact = [a for a in used if a.host == bare]
             inside = [a for a in used if a.host != bare and _covers(a.host, src)]
             holds = [a for a in used if a.host != bare and _covers(src, a.host) and src != "."]
             if ins.keyword == "ADD" and (exact or inside) and src.endswith(_ARCHIVE):
                 raise Unsupported(ins.loc, f"ADD unpacks the extracted archive {src}; a stage "
                                            "cannot feed ADD")
-            if exact and exact[0].direct and not src.endswith("/"):
-                moves.append(move(exact[0], src, dest))
+            if exact and exact[0].direct and (not src.endswith("/") or exact[0].how == "mount"):
+                a = exact[0]
+                moves.append(_Move(by_image[a.builder], a.src.rstrip("/") +
+                                   ("/" if src.endswith("/") else ""), dest, True))
+            elif inside and inside[0].direct and (inside[0].how == "mount" or bare.startswith(
+                    inside[0].host + "/")):
+                a = inside[0]
+                path = posixpath.join(a.src, posixpath.relpath(bare, a.host))
+                moves.append(_Move(by_image[a.builder], path + ("/" if src.endswith("/") else ""),
+                                   dest, True))
             elif exact or inside:
                 a = (exact or inside)[0]
                 via_dist.setdefault(a.builder, []).append(a)
@@ -329,12 +373,18 @@ def _plan_copies(
 
 
 def _builder_blocks(builders: Sequence[_Builder], rdf: Dockerfile, new_ctx: str,
-                    taken: set[str], explain: list[str]) -> tuple[list[str], list[str]]:
+                    taken: set[str], explain: list[str],
+                    settings: Settings) -> tuple[list[str], list[str]]:
     """Global ARG lines to add, and the text of each builder's stages, spliced from its file."""
     blocks: list[str] = []
     header_lines: list[str] = []
     rheader = {_arg_name(i): i.text for i in rdf.header}
     for b in builders:
+        if b.run is not None:
+            blocks.append(_run_block(b, builders, new_ctx, settings.buildkit))
+            explain.append(f"{b.loc}: stage {b.name} from the container that ran {b.run.base}"
+                           + "".join(f"; ignored {x}" for x in b.run.ignored))
+            continue
         if b.df is None or b.build is None:
             blocks.append(render.stage_from(b.image, b.name))
             continue
@@ -380,6 +430,65 @@ def _builder_blocks(builders: Sequence[_Builder], rdf: Dockerfile, new_ctx: str,
             blocks.append(apply(bdf.text[start : st.end], shifted).rstrip("\n"))
         explain.append(f"{b.loc}: stage {b.name} from {bdf.path}")
     return header_lines, blocks
+
+
+def _run_block(b: _Builder, builders: Sequence[_Builder], new_ctx: str, buildkit: bool) -> str:
+    run = b.run
+    assert run is not None
+    base = next((x.name for x in builders if x.run is None and (x.image == run.base or (
+        x.build is not None and any(t.value == run.base for t in x.build.tags)))), run.base)
+    args, env = [], []
+    for k, w in run.env:
+        if w is not None and w.known:
+            env.append(f"{k}={shlex.quote(w.value)}" if w.value else f'{k}=""')
+        else:
+            args.append(k)  # its value comes from the environment: a build arg
+    copies = []
+    for src, target in run.copies:
+        rel = posixpath.relpath(src, new_ctx)
+        copies.append(f"{rel if rel != '.' else '.'} {target}")
+    # A cache the container mounted: a BuildKit cache mount when BuildKit syntax is allowed;
+    # otherwise nothing (a cache changes speed, not the result).
+    mounts = "".join(f"--mount=type=cache,target={t} " for t in run.caches) if buildkit else ""
+    runs = []
+    for argv, workdir in run.steps:
+        if workdir:
+            runs.append(f"{mounts}cd {shlex.quote(workdir)} && {shlex.join(argv)}")
+        elif len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
+            runs.append(mounts + argv[2])  # the shell form it was written in
+        else:
+            runs.append(mounts + json.dumps(list(argv)))
+    return render.run_stage(str(run.loc), base, b.name, args, env, run.workdir, copies,
+                            run.mkdirs, runs)
+
+
+def _ignored_by_context(builders: Sequence[_Builder], new_ctx: str,
+                        ignores: Mapping[str, str], files: Collection[str]) -> list[Problem]:
+    """A bind mount showed the build every file; a COPY leaves out what .dockerignore names."""
+    text = ignores.get(posixpath.normpath(posixpath.join(new_ctx, ".dockerignore")))
+    runs = [b.run for b in builders if b.run is not None and b.run.copies]
+    if not text or not runs:
+        return []
+    from docker.utils.build import PatternMatcher
+
+    patterns = [line.strip() for line in text.splitlines()
+                if line.strip() and not line.strip().startswith("#")]
+    matcher = PatternMatcher(patterns)
+    out = []
+    for run in runs:
+        for src, target in run.copies:
+            hidden = sorted(
+                f for f in files
+                if _covers(src, f) and f != posixpath.join(new_ctx, ".dockerignore")
+                and matcher.matches(posixpath.relpath(f, new_ctx)))
+            if hidden:
+                sample = ", ".join(hidden[:4]) + (" ..." if len(hidden) > 4 else "")
+                noun = "file" if len(hidden) == 1 else "files"
+                out.append(warning(run.loc, f"the bind mount showed the build {len(hidden)} "
+                                            f"{noun} that .dockerignore keeps out of `COPY {src} "
+                                            f"{target}` ({sample}); if the build needs them, "
+                                            "add `!` exceptions to .dockerignore"))
+    return out
 
 
 def _runtime_reference_edits(rdf: Dockerfile, runtime: BuildOp, new_ctx: str, inserted: int,
@@ -461,27 +570,24 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
     insert: list[str] = []
     runtime_stage_args = {_arg_name(i) for st in rdf.stages for i in st.body
                           if i.keyword == "ARG"} | {_arg_name(i) for i in rdf.header}
-    for b in builders:
-        if b.build is None:
+    for k, w, text, loc in _builder_args(builders):
+        if w is not None and any(w.span == rw.span for _, rw in rt.build_args):
+            continue  # the same words (a shared function): already on the final build
+        if k in runtime_args:
+            if w is None or runtime_args[k].value != w.value:
+                raise Unsupported(loc, f"build arg {k} has different values for the builder "
+                                       f"and the final image ({cmd.loc})")
             continue
-        for k, w in b.build.build_args:
-            if any(w.span == rw.span for _, rw in rt.build_args):
-                continue  # the same words (a shared function): already on the final build
-            if k in runtime_args:
-                if runtime_args[k].value != w.value:
-                    raise Unsupported(b.build.cmd.loc, f"build arg {k} has different values for "
-                                      f"the builder and the final image ({cmd.loc})")
-                continue
-            if k not in PROXY_ARGS and k in runtime_stage_args:
-                raise Unsupported(b.build.cmd.loc, f"build arg {k} given to the builder would "
-                                                   f"also reach ARG {k} in {rdf.path}")
-            if w.raw not in existing:
-                # A word that expanded to several (`$(BUILD_ARGS)`) goes in once, as written.
-                insert.append(w.raw if w.split else f"--build-arg {w.raw}")
-                existing.add(w.raw)
-        for o in b.build.options:
+        if k not in PROXY_ARGS and k in runtime_stage_args:
+            raise Unsupported(loc, f"build arg {k} given to the builder would also reach ARG "
+                                   f"{k} in {rdf.path}")
+        if text not in existing:
+            insert.append(text)
+            existing.add(text)
+    for b in builders:
+        for o in b.build.options if b.build else ():
             if o.value in ("--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm"):
-                warnings.append(warning(b.build.cmd.loc, f"builder option {o.value} is dropped"))
+                warnings.append(warning(b.loc, f"builder option {o.value} is dropped"))
     words = list(cmd.argv)
     build_word = next(i for i, w in enumerate(words) if w.value == "build")
     if insert:
@@ -505,6 +611,23 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
                                    posixpath.relpath(new_ctx, _rel_cwd(op.cmd)))
         edits.append(Edit(op.cmd.span, line))
     return apply(script.text, edits)
+
+
+def _builder_args(builders: Sequence[_Builder]) -> list[tuple[str, Word | None, str, Loc]]:
+    """Build args the one build must now pass: (name, value word, text to insert, where)."""
+    out: list[tuple[str, Word | None, str, Loc]] = []
+    for b in builders:
+        if b.build is not None:
+            for k, w in b.build.build_args:
+                # A word that expanded to several (`$(BUILD_ARGS)`) goes in once, as written.
+                out.append((k, w, w.raw if w.split else f"--build-arg {w.raw}", b.loc))
+        if b.run is not None:
+            for k, value in b.run.env:
+                if value is None:
+                    out.append((k, None, f"--build-arg {k}", b.loc))  # from the environment
+                elif not value.known:
+                    out.append((k, value, f"--build-arg {k}={value.raw}", b.loc))
+    return out
 
 
 def _rel_cwd(cmd: Command) -> str:

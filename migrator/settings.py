@@ -9,3 +9,4 @@ from dataclasses import dataclass
 class Settings:
     keep_legacy: bool = False  # keep the builder Dockerfiles the migration makes dead
     make_target: str | None = None  # the Makefile target that builds the final image
+    buildkit: bool = False  # may emit BuildKit-only syntax (cache mounts)

@@ -1,0 +1,3 @@
+module example.com/bind
+
+go 1.21
