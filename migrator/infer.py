@@ -86,7 +86,7 @@ def _classify_mounts(op: RunOp, dirs: Collection[str], files: Collection[str]) -
             raise Unsupported(op.cmd.loc, "the build needs the Docker socket inside the "
                                           "container: not translatable to a Dockerfile stage")
         cache_like = target.startswith(_CACHE_TARGETS) or "cache" in host.lower()
-        if not host.startswith("/"):
+        if not host.startswith(("/", "$")) and "/" not in host:
             caches.append((host, target))  # a named volume
             continue
         rel = project_rel(host)
@@ -231,6 +231,8 @@ def infer(
     dockerfiles: Mapping[str, Dockerfile],
     files: Collection[str],
     dirs: Collection[str],
+    staging: Sequence[Command] = (),
+    temps: Collection[str] = (),
 ) -> Flow | NoPattern:
     """`files`/`dirs`: project-relative paths that exist before the script runs."""
     warnings: list[Problem] = []
@@ -248,6 +250,8 @@ def infer(
 
     def rel(path: str, loc: Loc) -> str:
         r = project_rel(path)
+        if r is None and any(path == t or path.startswith(t + "/") for t in temps):
+            return path  # an assembled context's temporary directory (see staging.py)
         if r is None:
             raise Unsupported(loc, f"{path} is outside the project")
         return r
@@ -451,11 +455,12 @@ def infer(
                 dead.append(op.cmd)
     # Paths whose only use was carrying build outputs (or a build container's cache) out.
     hosts = {a.host for a in artifacts if not (a.how == "mount" and in_project(a.host, files))}
-    hosts |= {c for r in runs for c in r.cache_dirs}
+    hosts |= {c for r in runs for c in r.cache_dirs} | set(temps)
     # Outputs a build wrote into a bind-mounted source tree, as the final build reads them.
     trees = [a for a in artifacts if a.how == "mount" and in_project(a.host, files)]
     df = dockerfiles.get(runtime.dockerfile)
-    for _stage, _ins, sources in copy_sources(df, runtime.context) if df and trees else ():
+    for _stage, _ins, sources in (copy_sources(df, runtime.context, runtime.staged)
+                                  if df and trees else ()):
         hosts |= {s.rstrip("/") for s in sources if any(reads_artifact(s, t, files)
                                                          for t in trees)}
     for hop in host_ops:
@@ -466,6 +471,7 @@ def infer(
                                               hop.cmd.loc), hosts, files) for p in paths):
             dead.append(hop.cmd)
 
+    dead.extend(staging)
     for b in builders:
         dead.append(b.cmd)
     keep = tuple(b for b in builders if _tag_used_later(b, ops, dead))
@@ -578,7 +584,7 @@ def _runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
         df = dockerfiles.get(op.dockerfile)
         if df is None:
             continue
-        for _, _ins, sources in copy_sources(df, op.context):
+        for _, _ins, sources in copy_sources(df, op.context, op.staged):
             if any(reads_artifact(s, a, files) for s in sources for a in artifacts):
                 found.append(op)
                 break

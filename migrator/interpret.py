@@ -32,7 +32,8 @@ from migrator.model import (
 )
 from migrator.readers.words import host_path
 
-_HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir"}
+_HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir",
+               "mktemp"}
 
 
 def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None, Word | None, int]:
@@ -113,6 +114,7 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
     build_args: list[tuple[str, Word]] = []
     options: list[Word] = []
     dockerfile: str | None = None
+    dockerfile_word: Word | None = None
     target = None
     positional: list[Word] = []
     i = 0
@@ -128,7 +130,7 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
         elif name == "--build-arg" and val is not None and val_word is not None:
             build_args.append((val.partition("=")[0], val_word))
         elif name in ("-f", "--file") and val is not None:
-            dockerfile = val
+            dockerfile, dockerfile_word = val, val_word
         elif name == "--target":
             target = val
         else:
@@ -149,7 +151,7 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
         # `-f` is relative to the working directory, not to the context.
         df_abs = host_path(dockerfile, cmd.cwd)
     return BuildOp(cmd, _rel(df_abs), _rel(context_abs), tuple(tags), tuple(build_args), target,
-                   tuple(options), dockerfile is not None)
+                   tuple(options), dockerfile is not None, dockerfile_word)
 
 
 def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:

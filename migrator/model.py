@@ -211,6 +211,8 @@ class BuildOp:
     target: str | None
     options: tuple[Word, ...]  # other options kept verbatim for the new command
     dockerfile_given: bool  # -f was on the command line
+    dockerfile_word: Word | None = None  # the `-f` value as written
+    staged: tuple[tuple[str, str], ...] = ()  # a context assembled with cp: path -> its source
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     from migrator.model import BuildOp
     from migrator.plan import plan
     from migrator.readers.dockerfile import read_dockerfile
+    from migrator.staging import resolve as resolve_staging
 
     dockerfiles: dict[str, Dockerfile] = {}
 
@@ -89,12 +90,13 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     reasons: list[str] = []
     for candidate in project.candidates:
         for script in _read_script(candidate, texts[candidate], settings):
-            ops = [op for op in (interpret(c) for c in script.commands) if op is not None]
+            ops, staging, temps = resolve_staging([op for op in map(interpret, script.commands)
+                                            if op is not None])
             for op in ops:
                 if isinstance(op, BuildOp) and dockerfile(op.dockerfile) is None:
                     raise Unsupported(op.cmd.loc, f"{op.dockerfile}: no such Dockerfile in the "
                                                   "project")
-            flow = infer(ops, dockerfiles, project.files, project.dirs)
+            flow = infer(ops, dockerfiles, project.files, project.dirs, staging, temps)
             if isinstance(flow, NoPattern):
                 reasons.append(f"{script.path}{':' + script.target if script.target else ''}: "
                                f"{flow.reason}")

@@ -120,8 +120,9 @@ def _copy_text(ins: Instruction, flags: Sequence[str], args: Sequence[str]) -> s
     return " ".join([keyword, *flags, *args])
 
 
-def _relative_source(source: str, old_ctx: str, new_ctx: str) -> str:
-    path = context_path(old_ctx, source)
+def _relative_source(source: str, old_ctx: str, new_ctx: str,
+                     staged: Sequence[tuple[str, str]] = ()) -> str:
+    path = context_path(old_ctx, source, staged)
     trailing = "/" if path.endswith("/") else ""
     rel = posixpath.relpath(path.rstrip("/") or ".", new_ctx)
     return (rel + trailing) if rel != "." else ("./" if trailing else ".")
@@ -178,7 +179,8 @@ def plan(
     warnings: list[Problem] = list(flow.warnings)
     explain: list[str] = []
 
-    contexts = [runtime.context] + [b.context for b in flow.builders]
+    # An assembled (staged) context is replaced by the project it was assembled from.
+    contexts = ["." if runtime.staged else runtime.context] + [b.context for b in flow.builders]
     new_ctx = posixpath.commonpath([posixpath.join("/", c) for c in contexts]).lstrip("/") or "."
     for op in flow.builders:
         if op.context != new_ctx and any(f.endswith(".dockerignore") for f in files):
@@ -198,6 +200,8 @@ def plan(
     via_dist: dict[str, list[Artifact]] = {}
     for ins, keep, moves in _plan_copies(flow, rdf, files, by_image, via_dist):
         flags = [f for f in ins.flags if not f.startswith("--from=")]
+        if keep and runtime.context != new_ctx:
+            keep = [_relative_source(k, runtime.context, new_ctx, runtime.staged) for k in keep]
         lines = [_copy_text(ins, ins.flags, [*keep, ins.args[-1]])] if keep else []
         for m in moves:
             f = list(flags)
@@ -306,7 +310,7 @@ def _plan_copies(
         return _Move(by_image[a.builder], posixpath.join(DIST, src_path), dest, False)
 
     out: list[tuple[Instruction, list[str], list[_Move]]] = []
-    for _stage, ins, sources in copy_sources(rdf, flow.runtime.context):
+    for _stage, ins, sources in copy_sources(rdf, flow.runtime.context, flow.runtime.staged):
         dest = ins.args[-1]
         keep: list[str] = []
         moves: list[_Move] = []
@@ -505,10 +509,11 @@ def _runtime_reference_edits(rdf: Dockerfile, runtime: BuildOp, new_ctx: str, in
                 edits.append(Edit(ins.span, _copy_text(ins, flags, ins.args) + "\n"))
                 touched.add(ins.span)
     if runtime.context != new_ctx:
-        for _stage, ins, _sources in copy_sources(rdf, runtime.context):
+        for _stage, ins, _sources in copy_sources(rdf, runtime.context, runtime.staged):
             if ins.span in touched:
                 continue
-            srcs = [_relative_source(s, runtime.context, new_ctx) for s in ins.args[:-1]]
+            srcs = [_relative_source(s, runtime.context, new_ctx, runtime.staged)
+                    for s in ins.args[:-1]]
             edits.append(Edit(ins.span, _copy_text(ins, ins.flags, [*srcs, ins.args[-1]]) + "\n"))
     return edits
 
@@ -599,9 +604,12 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
                     or w.value.rstrip("/") in (rt.context, ".")][-1]
         new_ctx_arg = posixpath.relpath(new_ctx, _rel_cwd(cmd))
         edits.append(Edit(ctx_word.span, new_ctx_arg))
+        dockerfile_arg = posixpath.relpath(rdf.path, _rel_cwd(cmd))
         if not rt.dockerfile_given:
             at = words[build_word].span.end
-            edits.append(Edit(Span(at, at), " -f " + posixpath.relpath(rdf.path, _rel_cwd(cmd))))
+            edits.append(Edit(Span(at, at), " -f " + dockerfile_arg))
+        elif rt.staged and rt.dockerfile_word is not None:
+            edits.append(Edit(rt.dockerfile_word.span, dockerfile_arg))
     for op in flow.keep_builder_tags:
         builder = next(x for x in builders if x.build is op)
         opts = [f"-t {t.raw}" for t in op.tags] + [f"--build-arg {w.raw}"

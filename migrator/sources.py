@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from migrator.model import Dockerfile, Instruction, Stage
 
 
-def context_path(context: str, source: str) -> str:
-    """The project-relative path of a `COPY` source (sources are relative to the context root)."""
+def context_path(context: str, source: str, staged: Sequence[tuple[str, str]] = ()) -> str:
+    """The project-relative path of a `COPY` source (sources are relative to the context root;
+    in an assembled context, `staged` says where each staged path came from)."""
     trailing = "/" if source.endswith("/") and source.strip("/") else ""
     joined = posixpath.normpath(posixpath.join(context, source.lstrip("/") or "."))
+    if staged:
+        from migrator.staging import trace
+
+        joined = trace(joined, staged)
     return joined + trailing if joined != "." else "."
 
 
-def copy_sources(df: Dockerfile, context: str) -> Iterator[tuple[Stage, Instruction, list[str]]]:
+def copy_sources(df: Dockerfile, context: str, staged: Sequence[tuple[str, str]] = (),
+                 ) -> Iterator[tuple[Stage, Instruction, list[str]]]:
     """Every context-reading COPY/ADD, with its sources as project-relative paths."""
     for stage in df.stages:
         for ins in stage.body:
@@ -23,4 +29,4 @@ def copy_sources(df: Dockerfile, context: str) -> Iterator[tuple[Stage, Instruct
                 continue
             if any(a.startswith("<<") for a in ins.args) or len(ins.args) < 2:
                 continue
-            yield stage, ins, [context_path(context, s) for s in ins.args[:-1]]
+            yield stage, ins, [context_path(context, s, staged) for s in ins.args[:-1]]

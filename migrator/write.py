@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import posixpath
 import tempfile
 from collections.abc import Sequence
 
@@ -25,8 +26,9 @@ def unified_diff(root_label: str, changes: Sequence[FileChange]) -> str:
     for c in changes:
         old = (c.old or "").splitlines(keepends=True)
         new = (c.new or "").splitlines(keepends=True)
-        a = f"a/{root_label}/{c.path}" if c.old is not None else "/dev/null"
-        b = f"b/{root_label}/{c.path}" if c.new is not None else "/dev/null"
+        path = posixpath.normpath(posixpath.join(root_label, c.path)).lstrip("/")
+        a = f"a/{path}" if c.old is not None else "/dev/null"
+        b = f"b/{path}" if c.new is not None else "/dev/null"
         for line in difflib.unified_diff(old, new, a, b):
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)

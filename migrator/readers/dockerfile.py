@@ -35,7 +35,7 @@ def _fold_heredocs(items: list[dict[str, Any]], lines: list[str]) -> list[dict[s
             continue
         if item["instruction"] in ("RUN", "COPY", "ADD"):
             end = item["endline"]
-            for strip_tabs, _, word in _HEREDOC.findall(item["value"]):
+            for strip_tabs, _, word in _heredoc_markers(item["value"]):
                 k = end + 1
                 while k < len(lines):
                     line = lines[k].rstrip("\r\n")
@@ -48,6 +48,30 @@ def _fold_heredocs(items: list[dict[str, Any]], lines: list[str]) -> list[dict[s
                 skip_until = end
         out.append(item)
     return out
+
+
+def _heredoc_markers(value: str) -> list[tuple[str, str, str]]:
+    """`<<EOF` markers outside quotes (BuildKit splits the line into words first)."""
+    found: list[tuple[str, str, str]] = []
+    quote: str | None = None
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif value.startswith("<<", i):
+            m = _HEREDOC.match(value, i)
+            if m:
+                found.append((m.group(1), m.group(2), m.group(3)))
+                i = m.end()
+                continue
+        i += 1
+    return found
 
 
 def split_args(value: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
@@ -76,7 +100,10 @@ def read_dockerfile(path: str, data: bytes) -> Dockerfile:
         raise Unsupported(Loc(path, text_line(data, exc.start)), "not UTF-8 text") from None
     from dockerfile_parse import DockerfileParser
 
-    parser = DockerfileParser(fileobj=io.BytesIO(data), env_replace=False)
+    # A byte-order mark is not part of the first instruction (BuildKit drops it too); it stays
+    # in `text`, so spans and rewrites keep it.
+    parser = DockerfileParser(fileobj=io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
+                              env_replace=False)
     items = parser.structure
     lines = text.splitlines(keepends=True)
     starts = _line_starts(text)

@@ -12,7 +12,7 @@ from typing import Any
 
 from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported, warning
 from migrator.readers import words
-from migrator.readers.shell import Lines, ShellReader, initial_frame
+from migrator.readers.shell import Lines, ShellReader, _Frag, initial_frame
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,13 @@ def parse_makefile(path: str, text: str) -> Makefile:
                     shell = [x for x in line.children if x.type == "shell_text"]
                     if not shell:
                         continue
+                    begin = to_char(shell[0].start_byte)
+                    end = to_char(shell[-1].end_byte)
+                    while begin < end and text[begin] in "@-+ \t":
+                        begin += 1  # recipe prefixes: silent, ignore errors, always run
                     recipe_lines.append((
                         Span(to_char(line.start_byte), to_char(line.end_byte)),
-                        Span(to_char(shell[0].start_byte), to_char(shell[-1].end_byte)),
+                        Span(begin, end),
                     ))
         rules.append(Rule(tuple(targets), tuple(prereqs), tuple(recipe_lines), loc(node)))
 
@@ -172,8 +176,11 @@ def read_make(mk: Makefile, target: str) -> Script:
                      "^": " ".join(r.prerequisites)})
         for whole, shell in r.lines:
             # Every recipe line is a shell of its own: cd and variables do not carry over.
-            reader = ShellReader(mk.path, mk.text, lines=lines, make_vars=auto)
-            reader.read(mk.text[shell.start : shell.end], shell.start, initial_frame())
+            # make expands its references before the shell sees the line.
+            raw = mk.text[shell.start : shell.end]
+            text, starts, ends = words.expand_make_mapped(raw, auto, PROJECT)
+            reader = ShellReader(mk.path, mk.text, lines=lines)
+            reader.read(_Frag(text, shell.start, starts, ends), initial_frame())
             for cmd in reader.commands:
                 if cmd.cut == shell:
                     cmd = replace(cmd, cut=whole)

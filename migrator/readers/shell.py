@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -54,26 +55,41 @@ class _Frame:
     args: tuple[str, ...]
     calls: tuple[Command, ...] = ()
     conditional: bool = False
+    saved: dict[str, tuple[bool, str | None]] | None = None  # values `local` will restore
+
+
+@dataclass(frozen=True)
+class _Frag:
+    """A piece of shell text as bashlex saw it, and where its characters are in the file.
+
+    Plain scripts: the file's own text at `offset`. Makefile recipe lines: the text after make
+    expanded its references, with `starts`/`ends` giving each character's source range.
+    """
+
+    text: str
+    offset: int = 0
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    def span(self, a: int, b: int) -> Span:
+        if self.starts is None or self.ends is None:
+            return Span(self.offset + a, self.offset + b)
+        if a >= len(self.starts):
+            end = self.offset + (self.ends[-1] if self.ends else 0)
+            return Span(end, end)
+        return Span(self.offset + self.starts[a], self.offset + self.ends[max(a, b - 1)])
 
 
 class ShellReader:
-    """Walks shell text of one file. `offset` places a fragment inside the whole file."""
+    """Walks the shell text of one file (a script, or Makefile recipe lines)."""
 
-    def __init__(
-        self,
-        path: str,
-        text: str,
-        *,
-        lines: Lines | None = None,
-        make_vars: Mapping[str, str] | None = None,
-        script_dir: str = PROJECT,
-    ) -> None:
+    def __init__(self, path: str, text: str, *, lines: Lines | None = None,
+                 script_dir: str = PROJECT) -> None:
         self.path = path
         self.text = text
         self.lines = lines or Lines(text)
-        self.make_vars = make_vars
         self.script_dir = script_dir
-        self.functions: dict[str, Any] = {}
+        self.functions: dict[str, tuple[Any, _Frag]] = {}
         self.definitions: dict[str, Span] = {}
         self.commands: list[Command] = []
         self.problems: list[Problem] = []
@@ -81,165 +97,158 @@ class ShellReader:
 
     # ------------------------------------------------------------ entry points
 
-    def read(self, fragment: str, offset: int, frame: _Frame) -> None:
+    def read(self, frag: _Frag, frame: _Frame) -> None:
         bashlex = _bashlex()
         try:
-            trees = bashlex.parse(fragment)
+            trees = bashlex.parse(_mask(frag.text))
         except (bashlex.errors.ParsingError, NotImplementedError, AttributeError,
                 IndexError, TypeError) as exc:
-            pos = getattr(exc, "position", 0) or 0
             msg = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            raise Unsupported(self.loc(offset + pos), f"cannot parse shell: {msg}") from None
-        trees = self._join_broken_continuations(fragment, offset, trees)
-        for tree in trees:
-            cut = Span(offset + tree.pos[0], offset + tree.pos[1])
-            self.walk(tree, offset, frame, cut)
+            at = _error_offset(bashlex, frag.text, msg)
+            raise Unsupported(self.loc(frag.span(at, at + 1).start),
+                              f"cannot parse shell: {msg}") from None
+        for tree in self._join_broken_continuations(frag, trees):
+            self.walk(tree, frag, frame, frag.span(*tree.pos))
 
     def loc(self, offset: int) -> Loc:
         return Loc(self.path, self.lines.line(offset))
 
     # ------------------------------------------------------------ the seed's broken `\  `
 
-    def _join_broken_continuations(self, fragment: str, offset: int, trees: list[Any]) -> list[Any]:
+    def _join_broken_continuations(self, frag: _Frag, trees: list[Any]) -> list[Any]:
         """A backslash followed by spaces ends the line in a real shell; the intent is plain.
 
-        bashlex reads `\\ ` as a word holding a space and ends the command at the newline; the next
-        line, starting with an option, becomes a command of its own. Join such pairs and warn.
+        bashlex reads `\\ ` as a word holding a space and ends the command at the newline; the
+        next line, starting with an option, becomes a command (or list) of its own. Join such
+        pairs and warn.
         """
         out: list[Any] = []
         for tree in trees:
             prev = out[-1] if out else None
-            if (
-                prev is not None
-                and prev.kind == "command"
-                and tree.kind == "command"
-                and prev.parts
-                and prev.parts[-1].kind == "word"
-                and fragment[prev.parts[-1].pos[0] : prev.parts[-1].pos[1]].startswith("\\")
-                and fragment[prev.parts[-1].pos[0] : prev.parts[-1].pos[1]][1:].strip() == ""
-                and "\n" in fragment[prev.parts[-1].pos[1] : tree.pos[0]]
-            ):
-                self.problems.append(
-                    warning(
-                        self.loc(offset + prev.parts[-1].pos[0]),
-                        "backslash followed by spaces does not continue the line in a real "
-                        "shell; read as a continuation (remove the trailing spaces)",
-                    )
-                )
-                joined = _Joined(prev, tree)
-                out[-1] = joined
+            head = tree.parts[0] if tree.kind == "list" and tree.parts else tree
+            last = prev.parts[-1] if prev is not None and prev.kind in ("command", "_joined") \
+                and prev.parts else None
+            text = frag.text[last.pos[0] : last.pos[1]] if last is not None else ""
+            if (prev is not None and last is not None and last.kind == "word"
+                    and head.kind == "command"
+                    and text.startswith("\\") and text[1:].strip() == ""
+                    and "\n" in frag.text[last.pos[1] : head.pos[0]]):
+                self.problems.append(warning(
+                    self.loc(frag.span(*last.pos).start),
+                    "backslash followed by spaces does not continue the line in a real shell; "
+                    "read as a continuation (remove the trailing spaces)"))
+                joined = _Node("_joined", [*prev.parts[:-1], *head.parts],
+                               (prev.pos[0], head.pos[1]))
+                out[-1] = joined if head is tree else _Node(
+                    "list", [joined, *tree.parts[1:]], (prev.pos[0], tree.pos[1]))
                 continue
             out.append(tree)
         return out
 
     # ------------------------------------------------------------ walking
 
-    def walk(self, node: Any, off: int, frame: _Frame, cut: Span) -> None:
+    def walk(self, node: Any, frag: _Frag, frame: _Frame, cut: Span) -> None:
         kind = node.kind
-        if kind == "command":
-            self.command(node, off, frame, cut)
+        if kind in ("command", "_joined"):
+            self.command(node, frag, frame, cut)
         elif kind == "list":
-            self.walk_list(node.parts, off, frame)
+            self.walk_list(node.parts, frag, frame)
         elif kind == "pipeline":
             self._pipes += 1
             pid = self._pipes
-            cmds = [p for p in node.parts if p.kind != "pipe"]
-            for i, part in enumerate(cmds):
+            for i, part in enumerate(p for p in node.parts if p.kind != "pipe"):
                 if part.kind == "command":
-                    self.command(part, off, frame, cut, pipe=(pid, i))
+                    self.command(part, frag, frame, cut, pipe=(pid, i))
                 else:
-                    self.walk(part, off, frame, cut)
+                    self.walk(part, frag, frame, cut)
         elif kind == "compound":
             items = node.list
             subshell = bool(items) and items[0].kind == "reservedword" and items[0].word == "("
             inner = _copy(frame) if subshell else frame
-            self.walk_list([p for p in items if p.kind != "reservedword"], off, inner)
+            self.walk_list([p for p in items if p.kind != "reservedword"], frag, inner)
         elif kind in ("if", "for", "while", "until", "case"):
-            inner = replace(frame, conditional=True)
             if kind == "for":
                 names = [p for p in node.parts if p.kind == "word"]
                 if names:
                     frame.env[names[0].word] = None
             self.walk_list([p for p in node.parts if p.kind not in ("reservedword", "word")],
-                           off, inner)
+                           frag, replace(frame, conditional=True))
         elif kind == "function":
-            name = node.name.word
-            self.functions[name] = (node.body, off)
-            self.definitions[name] = Span(off + node.pos[0], off + node.pos[1])
-        elif kind == "_joined":
-            self.command(node, off, frame, cut)
+            self.functions[node.name.word] = (node.body, frag)
+            self.definitions[node.name.word] = frag.span(*node.pos)
         # other node kinds (comments, bare operators) carry no command
 
-    def walk_list(self, parts: list[Any], off: int, frame: _Frame) -> None:
+    def walk_list(self, parts: list[Any], frag: _Frag, frame: _Frame) -> None:
         items = [p for p in parts if p.kind != "operator"]
         ops = [p for p in parts if p.kind == "operator"]
-        conditional_next = False
+        after_or = False
         for i, part in enumerate(items):
             if i + 1 < len(items):
-                cut = Span(off + part.pos[0], off + items[i + 1].pos[0])
+                cut = frag.span(part.pos[0], items[i + 1].pos[0])
             elif i > 0:
-                cut = Span(off + items[i - 1].pos[1], off + part.pos[1])
+                cut = frag.span(items[i - 1].pos[1], part.pos[1])
             else:
-                cut = Span(off + part.pos[0], off + part.pos[1])
-            f = replace(frame, conditional=True) if conditional_next else frame
-            self.walk(part, off, f, cut)
+                cut = frag.span(*part.pos)
+            # Only the command right after `||` may not run; `;` and `&&` start afresh.
+            self.walk(part, frag, replace(frame, conditional=True) if after_or else frame, cut)
             op = next((o for o in ops if o.pos[0] >= part.pos[1]), None)
-            conditional_next = conditional_next or (op is not None and op.op == "||")
+            after_or = op is not None and op.op == "||"
 
-    def fields(self, node: Any, off: int, frame: _Frame) -> list[Word]:
+    def fields(self, node: Any, frag: _Frag, frame: _Frame) -> list[Word]:
         """The words one source word becomes after expansion (field splitting included)."""
-        raw = self.text[off + node.pos[0] : off + node.pos[1]]
-        text = raw
-        if self.make_vars is not None:
-            text = words.expand_make(raw, self.make_vars, frame.cwd)
+        span = frag.span(*node.pos)
+        raw = self.text[span.start : span.end]
+        text = frag.text[node.pos[0] : node.pos[1]]
+        if text in ('"$@"', '"${@}"', "$@", "${@}"):
+            return [Word(raw, a, span, True, True) for a in frame.args]
         values, known = words.evaluate(text, lambda n: _lookup(frame, n), frame.cwd,
                                        self.script_dir)
-        span = Span(off + node.pos[0], off + node.pos[1])
         return [Word(raw, v, span, known, len(values) > 1) for v in values]
 
-    def word(self, node: Any, off: int, frame: _Frame) -> Word:
-        found = self.fields(node, off, frame)
+    def word(self, node: Any, frag: _Frag, frame: _Frame) -> Word:
+        found = self.fields(node, frag, frame)
         if len(found) == 1:
             return found[0]
-        raw = self.text[off + node.pos[0] : off + node.pos[1]]
-        return Word(raw, " ".join(w.value for w in found),
-                    Span(off + node.pos[0], off + node.pos[1]), all(w.known for w in found))
+        span = frag.span(*node.pos)
+        return Word(self.text[span.start : span.end], " ".join(w.value for w in found), span,
+                    all(w.known for w in found))
 
-    def command(self, node: Any, off: int, frame: _Frame, cut: Span,
+    def command(self, node: Any, frag: _Frag, frame: _Frame, cut: Span,
                 pipe: tuple[int, int] | None = None, captured: str | None = None) -> None:
         parts = node.parts
         assigns = [p for p in parts if p.kind == "assignment"]
         wordnodes = [p for p in parts if p.kind == "word"]
         redirects = [p for p in parts if p.kind == "redirect"]
         env_pairs: list[tuple[str, str]] = []
-        span = Span(off + node.pos[0], off + node.pos[1])
+        span = frag.span(*node.pos)
         for a in assigns:
             name, _, _ = a.word.partition("=")
-            subs = _substitutions(a)
-            for sub in subs:
+            for sub in _substitutions(a):
                 if sub.command.kind == "command":
-                    self.command(sub.command, off, frame, cut, captured=name)
-            value_word = self.word(a, off, frame)
+                    self.command(sub.command, frag, frame, cut, captured=name)
+            value_word = self.word(a, frag, frame)
             _, _, value = value_word.value.partition("=")
             if wordnodes:
                 env_pairs.append((name, value))
             else:
-                frame.env[name] = None if subs else value
+                frame.env[name] = value if value_word.known else None
         if not wordnodes:
             return
-        argv = [w for node_ in wordnodes for w in self.fields(node_, off, frame)]
-        argv = _strip_wrappers(argv)
+        argv = [w for n in wordnodes for w in self.fields(n, frag, frame)]
+        # Words that one source word (`$(BUILD_ARGS)`, an unquoted `$FLAGS`) expanded to.
+        shared = {w.span for w in argv if sum(x.span == w.span for x in argv) > 1}
+        argv = _strip_wrappers([replace(w, split=True) if w.span in shared else w
+                                for w in argv])
         if not argv:
             return
         name = argv[0].value
-        rd = tuple(self.redirect(r, off, frame) for r in redirects)
         cmd = Command(
             argv=tuple(argv),
             loc=self.loc(span.start),
             span=span,
             cut=cut,
             cwd=frame.cwd,
-            redirects=rd,
+            redirects=tuple(self.redirect(r, frag, frame) for r in redirects),
             pipe=pipe,
             calls=frame.calls,
             conditional=frame.conditional,
@@ -256,42 +265,106 @@ class ShellReader:
             return
         if name in _DECLARE:
             for w in argv[1:]:
-                if not w.value.startswith("-") and "=" in w.value:
-                    k, _, v = w.value.partition("=")
+                if w.value.startswith("-"):
+                    continue
+                k, eq, v = w.value.partition("=")
+                if name == "local" and frame.saved is not None and k not in frame.saved:
+                    frame.saved[k] = (k in frame.env, frame.env.get(k))
+                if eq:
                     frame.env[k] = v if w.known else None
             return
         if name in self.functions:
-            body, body_off = self.functions[name]
+            body, body_frag = self.functions[name]
             inner = _Frame(frame.cwd, frame.env, tuple(w.value for w in argv[1:]),
-                           (*frame.calls, cmd), frame.conditional)
-            self.walk(body, body_off, inner, Span(body_off + body.pos[0], body_off + body.pos[1]))
+                           (*frame.calls, cmd), frame.conditional, {})
+            self.walk(body, body_frag, inner, body_frag.span(*body.pos))
             frame.cwd = inner.cwd
+            for k, (existed, old) in (inner.saved or {}).items():  # `local` ends here
+                if existed:
+                    frame.env[k] = old
+                else:
+                    frame.env.pop(k, None)
             return
         if name in ("source", "."):
             self.problems.append(warning(cmd.loc, f"not following `{name}`: the sourced file "
                                                   "is not read"))
         self.commands.append(cmd)
 
-    def redirect(self, node: Any, off: int, frame: _Frame) -> Redirect:
+    def redirect(self, node: Any, frag: _Frag, frame: _Frame) -> Redirect:
         fd = node.input if isinstance(getattr(node, "input", None), int) else None
         out = getattr(node, "output", None)
         if out is None or isinstance(out, int) or getattr(out, "kind", "") != "word":
             return Redirect(node.type, None, fd)
-        return Redirect(node.type, self.word(out, off, frame), fd)
+        return Redirect(node.type, self.word(out, frag, frame), fd)
 
 
-class _Joined:
-    """Two command nodes that a `\\ ` line ending split: read as one command."""
+class _Node:
+    """A node made here: two commands a `\\ ` line ending split, or a list holding them."""
 
-    kind = "_joined"
+    def __init__(self, kind: str, parts: list[Any], pos: tuple[int, int]) -> None:
+        self.kind = kind
+        self.parts = parts
+        self.pos = pos
 
-    def __init__(self, first: Any, second: Any) -> None:
-        self.parts = [*first.parts[:-1], *second.parts]
-        self.pos = (first.pos[0], second.pos[1])
+
+_QUOTED_HEREDOC = re.compile(r"<<(-?)(\s*)(['\"])([A-Za-z_][A-Za-z0-9_]*)\3")
+
+
+def _mask(text: str) -> str:
+    """The text with two bashlex bugs worked around, every character kept in place.
+
+    - `<<'EOF'` / `<<"EOF"` (bashlex #99): the quotes become blanks (`<< EOF `);
+    - `$(a || b)`, `$(a && b)` (bashlex #54, #83): the substitution's inside becomes `:` and
+      blanks. Its value comes from the original text, which `words` evaluates.
+    """
+    text = _QUOTED_HEREDOC.sub(lambda m: f"<<{m.group(1)}{m.group(2)} {m.group(4)} ", text)
+    out = list(text)
+    i = 0
+    while i < len(text) - 1:
+        if text.startswith("$(", i) and not text.startswith("$((", i):
+            j = words.matching(text, i + 1, "(", ")")
+            inner = text[i + 2 : j - 1]
+            if "&&" in inner or "||" in inner:
+                for k in range(i + 2, j - 1):
+                    out[k] = "\n" if text[k] == "\n" else " "
+                out[i + 2] = ":" if out[i + 2] != "\n" else out[i + 2]
+                i = j
+                continue
+        i += 1
+    return "".join(out)
+
+
+def _error_offset(bashlex: Any, text: str, message: str) -> int:
+    """Where a syntax error is: bashlex's positions are relative to a sub-parse, so find the
+    first line after which the text can no longer parse (an unfinished text: its last line)."""
+    lines = text.splitlines(keepends=True)
+    ends = [sum(len(x) for x in lines[: k + 1]) for k in range(len(lines))]
+    if "EOF" in message or "end-of-file" in message:
+        last = max((k for k, x in enumerate(lines) if x.strip()), default=0)
+        return ends[last] - len(lines[last]) if lines else 0
+
+    def broken(k: int) -> bool:
+        try:
+            bashlex.parse(_mask(text[: ends[k]]))
+        except bashlex.errors.ParsingError as exc:
+            return "EOF" not in exc.message and "end-of-file" not in exc.message
+        except Exception:
+            return True
+        return False
+
+    lo, hi = 0, len(lines) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if broken(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return ends[lo] - len(lines[lo]) if lines else 0
 
 
 def _copy(frame: _Frame) -> _Frame:
-    return _Frame(frame.cwd, dict(frame.env), frame.args, frame.calls, frame.conditional)
+    return _Frame(frame.cwd, dict(frame.env), frame.args, frame.calls, frame.conditional,
+                  frame.saved)
 
 
 def _lookup(frame: _Frame, name: str) -> str | None:
@@ -343,7 +416,7 @@ def initial_frame(env: Mapping[str, str | None] | None = None, cwd: str = PROJEC
 def read_shell(path: str, text: str) -> Script:
     """Read a whole shell build script that runs from the project root."""
     reader = ShellReader(path, text)
-    reader.read(text, 0, initial_frame())
+    reader.read(_Frag(text), initial_frame())
     return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems),
                   functions=tuple(reader.definitions.items()))
 

@@ -23,7 +23,7 @@ _SCRIPT_DIR_FORMS = {
 }
 
 
-def _matching(text: str, i: int, open_: str, close: str) -> int:
+def matching(text: str, i: int, open_: str, close: str) -> int:
     """Index just past the `close` that balances the `open_` at text[i]."""
     depth = 0
     quote: str | None = None
@@ -147,17 +147,17 @@ class _Eval:
             elif c == "$" and i + 1 < n:
                 nxt = text[i + 1]
                 if text.startswith("$((", i):
-                    j = _matching(text, i + 1, "(", ")")
+                    j = matching(text, i + 1, "(", ")")
                     out.append(text[i:j])
                     self.known = False
                     i = j
                 elif nxt == "(":
-                    j = _matching(text, i + 1, "(", ")")
+                    j = matching(text, i + 1, "(", ")")
                     out.append(self.subst(text[i + 2 : j - 1], text[i:j]))
                     i = j
                 else:
                     if nxt == "{":
-                        j = _matching(text, i + 1, "{", "}")
+                        j = matching(text, i + 1, "{", "}")
                         value = self.param(text[i + 2 : j - 1])
                     elif nxt in _SPECIAL:
                         j = i + 2
@@ -236,7 +236,7 @@ def expand_make(raw: str, variables: Mapping[str, str], curdir: str, depth: int 
             i += 2
         elif nxt in "({":
             close = ")" if nxt == "(" else "}"
-            j = _matching(raw, i + 1, nxt, close)
+            j = matching(raw, i + 1, nxt, close)
             inner = raw[i + 2 : j - 1]
             if inner == "CURDIR":
                 out.append(curdir)
@@ -257,8 +257,45 @@ def expand_make(raw: str, variables: Mapping[str, str], curdir: str, depth: int 
     return "".join(out)
 
 
+def expand_make_mapped(raw: str, variables: Mapping[str, str],
+                       curdir: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Expand a recipe line as make does before the shell sees it, keeping for each character
+    of the result the range of `raw` it came from (so the shell's spans map back to the file)."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        if raw[i] == "$" and i + 1 < n:
+            nxt = raw[i + 1]
+            if nxt in "({":
+                j = matching(raw, i + 1, nxt, ")" if nxt == "(" else "}")
+            elif nxt == "$" or nxt.isalnum() or nxt in "_@<^+*?%|":
+                j = i + 2
+            else:
+                j = i + 1
+            piece = expand_make(raw[i:j], variables, curdir) if j > i + 1 else raw[i]
+            out.append(piece)
+            starts.extend([i] * len(piece))
+            ends.extend([j] * len(piece))
+            i = j
+            continue
+        out.append(raw[i])
+        starts.append(i)
+        ends.append(i + 1)
+        i += 1
+    return "".join(out), tuple(starts), tuple(ends)
+
+
 def host_path(value: str, cwd: str) -> str:
-    """An absolute, normalised host path for `value` used in directory `cwd`."""
+    """An absolute, normalised host path for `value` used in directory `cwd`.
+
+    A path that starts with an unknown variable (`${HOME}/.m2`, `${TMP}/ctx`) names an unknown
+    place, not one under `cwd`: it is kept as it is.
+    """
+    if value.startswith("${"):
+        return posixpath.normpath(value)
     path = value if value.startswith("/") else posixpath.join(cwd, value)
     norm = posixpath.normpath(path)
     if value.endswith("/.") or value == ".":
