@@ -1,9 +1,10 @@
 """Golden cases, discovered from data.
 
 Each `tests/cases/<name>/` holds an `input/` project (or a `source` file naming a directory under
-the repository, such as a sample) and, if the migration changes anything, an `expected/` tree:
-the whole project as it must look afterwards. A case with no `expected/` must leave its input
-untouched. An optional `args` file holds extra command-line options.
+the repository, such as a sample) and, if the migration changes anything, an `expected/` tree
+with the files it rewrites or creates, exactly as they must read, and a `deleted` file listing
+the files it removes. Every other file must stay byte-identical. A case with neither must leave
+its input untouched. An optional `args` file holds extra command-line options.
 """
 
 from __future__ import annotations
@@ -37,6 +38,21 @@ def _tree(root: Path) -> dict[str, bytes]:
     return out
 
 
+def _expected(case: Path, before: dict[str, bytes]) -> dict[str, bytes]:
+    want = dict(before)
+    deleted = case / "deleted"
+    for name in deleted.read_text().split() if deleted.exists() else ():
+        del want[name]
+    expected = case / "expected"
+    if expected.exists():
+        want.update(_tree(expected))
+    return want
+
+
+def _changes(case: Path) -> bool:
+    return (case / "expected").exists() or (case / "deleted").exists()
+
+
 def _cases() -> list[Path]:
     return sorted(p for p in CASES.iterdir() if p.is_dir())
 
@@ -59,8 +75,7 @@ def test_migrates_to_expected(case: Path, tmp_path: Path) -> None:
     before = _tree(project)
     code = run([*_args(case), str(project)])
     assert code == 0
-    expected = case / "expected"
-    want = _tree(expected) if expected.exists() else before
+    want = _expected(case, before)
     got = _tree(project)
     assert sorted(got) == sorted(want)
     for name in want:
@@ -83,7 +98,7 @@ def test_dry_run_writes_nothing(case: Path, tmp_path: Path) -> None:
     project = _project(case, tmp_path)
     before = _tree(project)
     code = run(["--dry-run", *_args(case), str(project)])
-    assert code == (1 if (case / "expected").exists() else 0)
+    assert code == (1 if _changes(case) else 0)
     assert _tree(project) == before
 
 
@@ -93,4 +108,5 @@ def test_modes_are_kept(tmp_path: Path) -> None:
     os.chmod(project / "build.sh", 0o755)
     assert run([str(project)]) == 0
     assert os.stat(project / "build.sh").st_mode & 0o777 == 0o755
-    assert filecmp.cmp(project / "Dockerfile", CASES / "seed-literal" / "expected" / "Dockerfile")
+    assert filecmp.cmp(project / "Dockerfile",
+                       CASES / "seed-literal" / "expected" / "Dockerfile", shallow=False)

@@ -1,3 +1,0 @@
-module example.com/api
-
-go 1.21

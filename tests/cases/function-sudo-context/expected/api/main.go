@@ -1,5 +1,0 @@
-package main
-
-var version = "dev"
-
-func main() { println(version) }

@@ -1,3 +1,0 @@
-module example.com/svc
-
-go 1.21

@@ -1,3 +1,0 @@
-module example.com/bind
-
-go 1.21

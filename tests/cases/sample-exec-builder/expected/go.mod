@@ -1,3 +1,0 @@
-module example.com/server
-
-go 1.21

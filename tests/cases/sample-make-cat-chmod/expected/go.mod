@@ -1,3 +1,0 @@
-module github.com/example/server
-
-go 1.21

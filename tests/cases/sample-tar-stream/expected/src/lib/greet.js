@@ -1,7 +1,0 @@
-'use strict';
-
-function greet(name) {
-  return `Hello, ${name}!`;
-}
-
-module.exports = { greet };

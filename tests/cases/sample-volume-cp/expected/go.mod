@@ -1,3 +1,0 @@
-module github.com/acme/tool
-
-go 1.21
