@@ -589,6 +589,10 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
         if text not in existing:
             insert.append(text)
             existing.add(text)
+    if any(o.value == "--no-cache" for o in rt.options) and any(b.build for b in builders):
+        warnings.append(warning(cmd.loc, "--no-cache on the final build now also rebuilds the "
+                                         "builder stages (the legacy builder build used the "
+                                         "cache)"))
     for b in builders:
         for o in b.build.options if b.build else ():
             if o.value in ("--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm"):

@@ -56,13 +56,18 @@ class Report:
         return EXIT_OK
 
     def summary(self) -> str:
-        n_mig = sum(e.outcome.status is Status.MIGRATE for e in self.entries)
+        n_mig = sum(e.outcome.status is Status.MIGRATE and (self.mode != "write" or e.written)
+                    for e in self.entries)
+        n_held = sum(e.outcome.status is Status.MIGRATE and self.mode == "write" and
+                     not e.written for e in self.entries)
         n_fail = sum(e.outcome.status is Status.FAILED for e in self.entries)
         n_none = sum(e.outcome.status is Status.NOTHING for e in self.entries)
         verb = "migrated" if self.mode == "write" else "would migrate"
         parts = []
         if n_mig:
             parts.append(f"{verb} {_n(n_mig, 'project')}")
+        if n_held:
+            parts.append(f"{_n(n_held, 'project')} not migrated (verification did not pass)")
         if n_none:
             parts.append(f"{_n(n_none, 'project')} with nothing to migrate")
         if n_fail:

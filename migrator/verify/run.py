@@ -15,6 +15,7 @@ the engine keeps as build cache (left for reuse: that is what makes the second b
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -198,14 +199,15 @@ def _files(root: str) -> set[str]:
 
 
 def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClient,
-              settings: VerifySettings, host: str | None) -> tuple[FlowRun, State]:
+              settings: VerifySettings, host: str | None,
+              state_files: list[str]) -> tuple[FlowRun, State]:
     token = secrets.token_hex(5)
     state = State(token=token, sandbox=copy, scratch=work)
     state_file = os.path.join(work, f"{name}.state.json")
     with open(state_file, "w", encoding="utf-8") as f:
-        import json
-
         json.dump(state.to_json(), f)
+    # Known to the cleanup before anything runs: an interruption mid-build must still find it.
+    state_files.append(state_file)
     home = os.path.join(work, f"{name}-home")
     os.makedirs(os.path.join(home, ".docker"))
     package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -267,24 +269,42 @@ def _final_ref(state: State, entry: Entry) -> str | None:
     return None
 
 
-def _cleanup(client: DockerClient, states: Sequence[State]) -> list[str]:
+def _image_ids(client: DockerClient) -> set[str]:
+    found = client.run(["images", "-aq", "--no-trunc"], timeout=120)
+    return set(found.stdout.decode().split()) if found.ok else set()
+
+
+def _cleanup(client: DockerClient, state_files: Sequence[str], settle: bool,
+             existing: set[str]) -> list[str]:
+    """Remove what the flows made. `settle`: a client was killed mid-command (interrupt,
+    timeout), so a container it asked for may still appear: look twice."""
     problems: list[str] = []
-    for state in states:
-        ids = client.run(["ps", "-aq", "--filter", f"label=migrator.verify={state.token}"],
-                         timeout=120).stdout.decode().split()
-        names = [n for n in state.created]
-        for target in dict.fromkeys([*ids, *names]):
-            client.run(["rm", "-f", "-v", target], timeout=120)
+    for state_file in state_files:
+        try:
+            state = State.load(state_file)
+        except (OSError, ValueError) as exc:
+            problems.append(f"cannot read {state_file}: {exc}")
+            continue
+        label = f"label=migrator.verify={state.token}"
+        # Twice: a container that a just-killed client asked for may appear a moment later.
+        for attempt in range(2):
+            ids = client.run(["ps", "-aq", "--filter", label], timeout=120).stdout.decode().split()
+            for target in dict.fromkeys([*ids, *(state.created if attempt == 0 else [])]):
+                client.run(["rm", "-f", "-v", target], timeout=120)
+            if not settle:
+                break
+            time.sleep(1.0)
         for private in state.images.values():
             client.run(["rmi", "-f", private], timeout=120)
         for iid_file in state.image_ids:
             iid = ""
             with contextlib.suppress(OSError), open(iid_file, encoding="utf-8") as f:
                 iid = f.read().strip()
-            # Only an image no longer tagged anywhere: a build that only re-tagged a base image
-            # (or one the user already had) gives that image's id.
-            if iid and not client.run(["image", "inspect", "--format", "{{.RepoTags}}", iid],
-                                      timeout=60).stdout.strip().strip(b"[]"):
+            # Only an image this verification made and nothing tags: a fully cached build
+            # returns an id the engine already had (a base image, the user's own build).
+            if iid and iid not in existing and not client.run(
+                    ["image", "inspect", "--format", "{{.RepoTags}}", iid],
+                    timeout=60).stdout.strip().strip(b"[]"):
                 client.run(["rmi", iid], timeout=120)
         for volume in state.volumes.values():
             client.run(["volume", "rm", "-f", volume], timeout=120)
@@ -314,21 +334,24 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
         return Verification("error", f"no Docker engine: {reason}", builder)
     host = _engine_host(client)
     work = tempfile.mkdtemp(prefix="migrator-verify-")
-    states: list[State] = []
+    state_files: list[str] = []
+    result: Verification | None = None
+    existing = _image_ids(client)
     try:
         with _signals_interrupt():
             result = _verify_in(work, root, changes, entry, settings, client, host, builder,
-                                states)
+                                state_files)
     finally:
         with _signals_ignored():
-            problems = _cleanup(client, states)
+            settle = result is None or result.status == "error"
+            problems = _cleanup(client, state_files, settle, existing)
             shutil.rmtree(work, ignore_errors=True)
     return replace(result, cleanup_problems=tuple(problems))
 
 
 def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
                settings: VerifySettings, client: DockerClient, host: str | None, builder: str,
-               states: list[State]) -> Verification:
+               state_files: list[str]) -> Verification:
     from migrator import write
 
     legacy = migrated = None
@@ -338,12 +361,12 @@ def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
         shutil.copytree(root, legacy_copy, symlinks=True)
         shutil.copytree(root, new_copy, symlinks=True)
         write.write(new_copy, changes)
-        legacy, state = _run_flow("legacy", legacy_copy, work, entry, client, settings, host)
-        states.append(state)
+        legacy, _ = _run_flow("legacy", legacy_copy, work, entry, client, settings, host,
+                              state_files)
         if not legacy.ok:
             return Verification("error", "the legacy build failed", builder, legacy)
-        migrated, state = _run_flow("migrated", new_copy, work, entry, client, settings, host)
-        states.append(state)
+        migrated, _ = _run_flow("migrated", new_copy, work, entry, client, settings, host,
+                                state_files)
         if not migrated.ok:
             return Verification("error", "the migrated build failed", builder, legacy, migrated)
         assert legacy.final is not None and migrated.final is not None

@@ -108,9 +108,14 @@ def _inside(state: State, path: str) -> bool:
 
 
 def _check_host_path(state: State, path: str) -> None:
-    if path and path.startswith(("/", ".")) and not _inside(state, path) and \
-            not path.startswith(("/tmp/", "/dev/null")):
-        raise Refused(f"host path {path} is outside the verification sandbox")
+    """Host paths the script hands docker must stay in the project copy or under /tmp (where
+    `mktemp` contexts live), after `..` and symlinks are resolved."""
+    if not path or not path.startswith(("/", ".")):
+        return
+    real = os.path.realpath(path)
+    if _inside(state, real) or real.startswith("/tmp/") or real == "/dev/null":
+        return
+    raise Refused(f"host path {path} is outside the verification sandbox")
 
 
 def _rewrite_build(state: State, rest: list[str]) -> list[str]:
@@ -154,7 +159,8 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
         out += ["-f", _mapped_dockerfile(state, source)]
     iid = os.path.join(state.scratch or state.sandbox, f"iid-{len(state.image_ids)}-{os.getpid()}")
     state.image_ids.append(iid)
-    return ["build", "--iidfile", iid, *out, context]
+    # --force-rm: the classic builder otherwise keeps the container of a step that failed.
+    return ["build", "--force-rm", "--iidfile", iid, *out, context]
 
 
 def _mapped_dockerfile(state: State, path: str) -> str:
