@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -236,6 +237,8 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     seconds = time.monotonic() - started
     state = State.load(state_file)
     final = _final_ref(state, entry)
+    if final is not None and not client.run(["image", "inspect", final], timeout=60).ok:
+        final = None  # the tag is mapped, but the build that makes it failed
     left = _files(copy) - before
     finals = {map_image(state, t) for t in entry.final_tags} | {final}
     tagged = [ref for ref, private in state.images.items()
@@ -243,11 +246,21 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
                                                       timeout=60).ok]
     containers = client.run(["ps", "-aq", "--filter", f"label=migrator.verify={token}"],
                             timeout=60).stdout.split()
-    tail_lines = "\n".join(tail.rstrip().splitlines()[-25:])
+    tail_lines = _log_tail(tail)
     return FlowRun(name, ok and final is not None, seconds, argv,
                    tail_lines if ok and final else (tail_lines or "no final image was built"),
                    final, tuple(sorted(tagged)), len(containers),
                    tuple(sorted(f for f in left if ".mv-" not in f)), tuple(state.pushed)), state
+
+
+def _log_tail(log: str, lines: int = 25) -> str:
+    """The end of a build log, preceded by earlier error lines: in a script without `set -e`
+    the failing step is often long before the end."""
+    all_lines = log.rstrip().splitlines()
+    head = all_lines[:-lines]
+    errors = [x for x in head if re.search(r"error|failed|non-zero code|not found", x, re.I)]
+    shown = [*errors[-8:], "..."] if errors else []
+    return "\n".join([*shown, *all_lines[-lines:]])
 
 
 def _clean_env() -> dict[str, str]:
@@ -377,5 +390,6 @@ def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
     if comparison.equivalent:
         return Verification("equivalent", "the migrated image matches the legacy image", builder,
                             legacy, migrated, comparison)
-    return Verification("different", f"{len(comparison.differences)} differences", builder,
+    n = len(comparison.differences)
+    return Verification("different", f"{n} difference{'' if n == 1 else 's'}", builder,
                         legacy, migrated, comparison)

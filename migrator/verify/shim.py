@@ -39,6 +39,7 @@ _PASS_THROUGH = {"version", "info", "images", "ps", "inspect", "history", "logs"
                  "top", "port", "diff", "save", "events", "stats", "volume ls", "volume inspect",
                  "network ls", "network inspect", "buildx", "context"}
 _REMOVE = {"rm", "rmi", "kill", "stop", "volume rm"}
+_REMOVE_WITH_VALUE = {"-t", "--time", "-s", "--signal"}
 
 
 class Refused(Exception):
@@ -180,8 +181,11 @@ def _mapped_dockerfile(state: State, path: str) -> str:
     new = re.sub(r"(--from=)(\S+)", lambda m: m.group(1) + map_image(state, m.group(2)), new)
     if new == text:
         return path
-    # Beside the original, so `<Dockerfile>.dockerignore` and relative names still apply.
+    # Beside the original, so `<Dockerfile>.dockerignore` applies; a Dockerfile from outside the
+    # project copy gets its mapped copy in the scratch directory instead.
     mapped = f"{path}.mv-{state.token}"
+    if not _inside(state, path) and state.scratch:
+        mapped = os.path.join(state.scratch, f"Dockerfile.{len(state.image_ids)}.mv-{state.token}")
     with open(mapped, "w", encoding="utf-8") as f:
         f.write(new)
     ignore = path + ".dockerignore"
@@ -271,13 +275,22 @@ def rewrite(state: State, args: list[str]) -> tuple[list[str] | None, str]:
     if sub in _REMOVE:
         mine = set(state.containers.values()) | set(state.created) | set(state.images.values()) \
             | set(state.volumes.values())
+        flags: list[str] = []
+        names: list[str] = []
+        i = 0
+        while i < len(rest):
+            if rest[i] in _REMOVE_WITH_VALUE and i + 1 < len(rest):
+                flags += rest[i : i + 2]  # `stop -t 1`, `kill -s TERM`
+                i += 2
+                continue
+            (flags if rest[i].startswith("-") else names).append(rest[i])
+            i += 1
         targets = [(map_image(state, a) if sub == "rmi" else
                     state.volumes.get(a, a) if sub == "volume rm" else map_container(state, a))
-                   for a in rest if not a.startswith("-")]
+                   for a in names]
         keep = [t for t in targets if t in mine]
         if not keep:
             return None, sub  # nothing of the session's: leave the engine alone
-        flags = [a for a in rest if a.startswith("-")]
         return [*sub.split(), *flags, *keep], sub
     if sub == "tag":
         src, dst = [a for a in rest if not a.startswith("-")][:2]
