@@ -146,7 +146,7 @@ class NoPattern:
 
 
 def _dist(host: str) -> str:
-    return posixpath.join(DIST, host)
+    return posixpath.normpath(posixpath.join(DIST, host))
 
 
 def _q(s: str) -> str:
@@ -245,7 +245,9 @@ def infer(
     commands: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     runs: list[RunStage] = []
     steps: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}  # container -> its commands
-    pending_tar: dict[int, tuple[RunOp, str, tuple[str, ...]]] = {}
+    # Tar streams piped into a host `tar -x`, by pipeline: (image, the command that writes the
+    # stream inside the builder, where members are read from, the members, the step).
+    pending_tar: dict[int, tuple[str, str, str, tuple[str, ...], Command]] = {}
     host_ops: list[HostOp] = []
 
     def rel(path: str, loc: Loc) -> str:
@@ -291,7 +293,8 @@ def infer(
                              direct=False, user=op.user))
                 dead.append(op.cmd)
             elif tar is not None and op.cmd.pipe is not None:
-                pending_tar[op.cmd.pipe[0]] = (op, *tar)
+                pending_tar[op.cmd.pipe[0]] = (op.image, shlex.join(_effective_command(
+                    op, commands)), tar[0], tar[1], op.cmd)
             elif mounts.sources:
                 # A build in a running container that sees the project through a bind mount:
                 # it becomes a stage of its own.
@@ -354,7 +357,13 @@ def infer(
                                          tuple(steps[op.container]), (), None))
                 image = key
             if op.dest == "-":
-                raise Unsupported(op.cmd.loc, "docker cp to standard output is not supported yet")
+                # `docker cp C:/path - | tar -x -C dir`: a tar stream of path, named by its base.
+                if op.cmd.pipe is None or op.cmd.pipe[1] != 0:
+                    raise Unsupported(op.cmd.loc, "docker cp to standard output, not into tar -x")
+                parent, member = posixpath.split(op.src.rstrip("/") or "/")
+                pending_tar[op.cmd.pipe[0]] = (image, f"tar -C {_q(parent)} -cf - {_q(member)}",
+                                               parent, (member,), op.cmd)
+                continue
             dest = rel(op.dest, op.cmd.loc)
             contents = op.src.endswith("/.")
             src = op.src.rstrip("/")
@@ -375,23 +384,22 @@ def infer(
         elif isinstance(op, HostOp):
             pipe = op.cmd.pipe
             if op.tool == "tar" and pipe is not None and pipe[0] in pending_tar:
-                run, directory, members = pending_tar.pop(pipe[0])
+                image, create, directory, members, source = pending_tar.pop(pipe[0])
                 xdir = _tar_extract_dir(op, op.cmd.cwd)
                 if xdir is None:
                     continue
                 base = rel(xdir, op.cmd.loc)
-                create = shlex.join(_effective_command(run, commands))
                 for m in members:
                     member = m.lstrip("/")
                     host = posixpath.normpath(posixpath.join(base, member))
                     src = posixpath.normpath(posixpath.join(directory, m))
-                    add(Artifact(run.image, src, host, "tar", run.cmd.loc,
+                    add(Artifact(image, src, host, "tar", source.loc,
                                  (f"mkdir -p {_q(_dist(base))}",
                                   f"{create} | tar -x -f - -C {_q(_dist(base))}"),
                                  direct=member not in (".", "") and
                                  posixpath.basename(src) == posixpath.basename(host),
                                  edges=(op.cmd.loc,)))
-                dead.extend([run.cmd, op.cmd])
+                dead.extend([source, op.cmd])
                 host_dirs.add(base)
                 continue
             if op.tool == "mkdir":
@@ -409,9 +417,9 @@ def infer(
 
     if not artifacts:
         if pending_tar:
-            run = next(iter(pending_tar.values()))[0]
-            raise Unsupported(run.cmd.loc, "tar stream from a container whose extraction "
-                                           "could not be read")
+            source = next(iter(pending_tar.values()))[4]
+            raise Unsupported(source.loc, "tar stream from a container whose extraction "
+                                          "could not be read")
         return NoPattern("no step copies files out of a container")
 
     if first_extraction == len(ops):

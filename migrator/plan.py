@@ -98,9 +98,14 @@ def _leading_comments_start(text: str, ins: Instruction) -> int:
     return start
 
 
-def _rewrite_from(ins: Instruction, base: str | None, name: str) -> str:
-    """The FROM text with the stage named `name` (and the base renamed, for an earlier stage)."""
+def _rewrite_from(ins: Instruction, base: str | None, name: str,
+                  platform: str | None = None) -> str:
+    """The FROM text with the stage named `name` (and the base renamed, for an earlier stage;
+    and the builder build's `--platform`, where the line has none)."""
     text = ins.text
+    if platform and ins.flag("platform") is None:
+        text = re.sub(r"^(\s*\S+)", lambda m: f"{m.group(1)} --platform={platform}", text,
+                      count=1)
     if base is not None:
         text = re.sub(r"(\s)" + re.escape(ins.args[0]) + r"(\s|$)", lambda m: m.group(1) + base
                       + m.group(2), text, count=1)
@@ -335,7 +340,7 @@ def _plan_copies(
             if ins.keyword == "ADD" and (exact or inside) and src.endswith(_ARCHIVE):
                 raise Unsupported(ins.loc, f"ADD unpacks the extracted archive {src}; a stage "
                                            "cannot feed ADD")
-            if exact and exact[0].direct and (not src.endswith("/") or exact[0].how == "mount"):
+            if exact and exact[0].direct:
                 a = exact[0]
                 moves.append(_Move(by_image[a.builder], a.src.rstrip("/") +
                                    ("/" if src.endswith("/") else ""), dest, True))
@@ -413,10 +418,11 @@ def _builder_blocks(builders: Sequence[_Builder], rdf: Dockerfile, new_ctx: str,
             names[str(st.index)] = new
             if st.name:
                 names[st.name.lower()] = new
+        platform = _option(build.options, "--platform")
         for st in b.stages:
             start = _leading_comments_start(bdf.text, st.from_)
             edits = [Edit(st.from_.span, _rewrite_from(st.from_, names.get(st.base.lower()),
-                                                       names[str(st.index)]) + "\n")]
+                                                       names[str(st.index)], platform) + "\n")]
             for ins in st.body:
                 if ins.keyword not in ("COPY", "ADD"):
                     continue
@@ -518,6 +524,21 @@ def _runtime_reference_edits(rdf: Dockerfile, runtime: BuildOp, new_ctx: str, in
     return edits
 
 
+def _option(options: Sequence[Word], name: str) -> str | None:
+    """The value of a build option kept in `BuildOp.options` (`--platform x`, `--platform=x`)."""
+    for i, w in enumerate(options):
+        if w.value == name and i + 1 < len(options):
+            return options[i + 1].value
+        if w.value.startswith(name + "="):
+            return w.value.split("=", 1)[1]
+    return None
+
+
+# Builder build options that only change how the build runs, not what it may do.
+_HARMLESS = {"--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm", "--progress",
+             "--iidfile", "--platform", "--compress", "--squash", "--load"}
+
+
 def _arg_name(ins: Instruction) -> str:
     body = ins.text.split(None, 1)[1] if " " in ins.text.strip() else ""
     return body.split("=", 1)[0].strip()
@@ -593,10 +614,18 @@ def _edit_script(flow: Flow, script: Script, builders: Sequence[_Builder], rdf: 
         warnings.append(warning(cmd.loc, "--no-cache on the final build now also rebuilds the "
                                          "builder stages (the legacy builder build used the "
                                          "cache)"))
+    final_options = {o.value.split("=", 1)[0] for o in rt.options}
     for b in builders:
         for o in b.build.options if b.build else ():
-            if o.value in ("--no-cache", "--pull", "-q", "--quiet", "--rm", "--force-rm"):
-                warnings.append(warning(b.loc, f"builder option {o.value} is dropped"))
+            name = o.value.split("=", 1)[0]
+            if not name.startswith("-") or name == "--platform":
+                continue
+            if name in ("--no-cache", "--pull", "-q", "--quiet"):
+                warnings.append(warning(b.loc, f"builder option {name} is dropped"))
+            elif name not in _HARMLESS and name not in final_options:
+                warnings.append(warning(b.loc, f"builder option {name} is not on the final "
+                                               f"build ({cmd.loc}): add it there if the builder "
+                                               "stage needs it"))
     words = list(cmd.argv)
     build_word = next(i for i, w in enumerate(words) if w.value == "build")
     if insert:
