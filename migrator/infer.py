@@ -32,9 +32,19 @@ from migrator.model import (
     Unsupported,
     Word,
 )
+from migrator.readers.words import host_path
 from migrator.sources import copy_sources
 
 DIST = "/migrator-dist"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing a build container did: ran a command, or received files by `docker cp`."""
+
+    argv: tuple[str, ...]  # the command; for a copy: (project-relative source, destination)
+    workdir: str | None = None  # `docker exec -w`
+    copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class RunStage:
     copies: tuple[tuple[str, str], ...]  # (project-relative source, mount point)
     mkdirs: tuple[str, ...]  # output mount points
     caches: tuple[str, ...]  # cache mount points
-    steps: tuple[tuple[tuple[str, ...], str | None], ...]  # (argv, workdir of a `docker exec`)
+    steps: tuple[Step, ...]  # what ran in the container, in order
     ignored: tuple[str, ...]  # `-u`, cache mounts and the like: said in --explain
     user: str | None
     cache_dirs: tuple[str, ...] = ()  # project dirs that only served as its caches
@@ -119,7 +129,7 @@ def _run_stage(op: RunOp, mounts: Mounts, argv: tuple[str, ...]) -> RunStage:
     ignored.extend(f"cache mount {h}:{t}" for h, t in mounts.caches)
     return RunStage(f"run:{op.cmd.loc}", op.image, op.cmd.loc, op.name or "build", op.workdir,
                     op.env_words, mounts.sources, tuple(t for _, t in mounts.outputs),
-                    tuple(t for _, t in mounts.caches), ((argv, None),) if argv else (),
+                    tuple(t for _, t in mounts.caches), (Step(argv),) if argv else (),
                     tuple(ignored), None,
                     tuple(h for h, _ in mounts.caches if "/" in h or h.startswith(".")))
 
@@ -244,7 +254,7 @@ def infer(
     builds_by_tag: dict[str, BuildOp] = {}
     commands: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     runs: list[RunStage] = []
-    steps: dict[str, list[tuple[tuple[str, ...], str | None]]] = {}  # container -> its commands
+    steps: dict[str, list[Step]] = {}  # container -> what ran in it
     # Tar streams piped into a host `tar -x`, by pipeline: (image, the command that writes the
     # stream inside the builder, where members are read from, the members, the step).
     pending_tar: dict[int, tuple[str, str, str, tuple[str, ...], Command]] = {}
@@ -328,7 +338,7 @@ def infer(
                 # A named container that builds when it runs (its CMD, or the given command);
                 # a detached one that only idles is a long-lived builder fed by `docker exec`.
                 idle = op.detach and (not op.args or _idles(op.args))
-                steps[op.name] = [] if idle else [(_effective_command(op, commands), None)]
+                steps[op.name] = [] if idle else [Step(_effective_command(op, commands))]
         elif isinstance(op, ExecOp):
             if op.container in steps:
                 argv = op.args
@@ -339,10 +349,16 @@ def infer(
                 if argv and op.env:
                     argv = ("env", *(f"{k}={v}" for k, v in op.env), *argv)
                 if argv:
-                    steps[op.container].append((argv, op.workdir))
+                    steps[op.container].append(Step(argv, op.workdir))
                 dead.append(op.cmd)
         elif isinstance(op, CpOp):
             if op.container is None:
+                # `docker cp ./src b:/src`: files into a long-lived builder, a step of its own.
+                name, _, target = op.dest.partition(":")
+                if name in steps:
+                    copied = rel(host_path(op.src, op.cmd.cwd), op.cmd.loc)
+                    steps[name].append(Step((copied, target), copy=True))
+                    dead.append(op.cmd)
                 continue
             if op.container not in containers:
                 raise Unsupported(op.cmd.loc, f"docker cp from container {op.container!r}, "

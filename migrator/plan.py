@@ -460,16 +460,19 @@ def _run_block(b: _Builder, builders: Sequence[_Builder], new_ctx: str, buildkit
     # A cache the container mounted: a BuildKit cache mount when BuildKit syntax is allowed;
     # otherwise nothing (a cache changes speed, not the result).
     mounts = "".join(f"--mount=type=cache,target={t} " for t in run.caches) if buildkit else ""
-    runs = []
-    for argv, workdir in run.steps:
-        if workdir:
-            runs.append(f"{mounts}cd {shlex.quote(workdir)} && {shlex.join(argv)}")
+    steps = []
+    for step in run.steps:
+        argv = step.argv
+        if step.copy:
+            steps.append(f"COPY {posixpath.relpath(argv[0], new_ctx)} {argv[1]}")
+        elif step.workdir:
+            steps.append(f"RUN {mounts}cd {shlex.quote(step.workdir)} && {shlex.join(argv)}")
         elif len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
-            runs.append(mounts + argv[2])  # the shell form it was written in
+            steps.append(f"RUN {mounts}{argv[2]}")  # the shell form it was written in
         else:
-            runs.append(mounts + json.dumps(list(argv)))
+            steps.append(f"RUN {mounts}{json.dumps(list(argv))}")
     return render.run_stage(str(run.loc), base, b.name, args, env, run.workdir, copies,
-                            run.mkdirs, runs)
+                            run.mkdirs, steps)
 
 
 def _ignored_by_context(builders: Sequence[_Builder], new_ctx: str,

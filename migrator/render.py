@@ -57,7 +57,7 @@ def target_build(docker: str, target: str, options: Sequence[str], context: str)
 
 def run_stage(origin: str, base: str, name: str, args: Sequence[str], env: Sequence[str],
               workdir: str | None, copies: Sequence[str], mkdirs: Sequence[str],
-              runs: Sequence[str]) -> str:
+              steps: Sequence[str]) -> str:
     return str(_module("dockerfile.j2").run_stage(origin, base, name, list(args), list(env),
                                                   workdir, list(copies), list(mkdirs),
-                                                  list(runs))).rstrip("\n")
+                                                  list(steps))).rstrip("\n")

@@ -1,0 +1,3 @@
+module example.com/cpin
+
+go 1.21
