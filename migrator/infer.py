@@ -468,8 +468,7 @@ def infer(
 
     # Containers and images that existed only to carry artifacts out.
     for op in ops:
-        if (isinstance(op, CreateOp) and op.name in used_containers) or (
-                isinstance(op, RunOp) and op.name in used_containers and not op.detach):
+        if isinstance(op, CreateOp | RunOp) and op.name in used_containers:
             dead.append(op.cmd)
         elif isinstance(op, RemoveOp):
             names = set(op.names)
