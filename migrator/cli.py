@@ -118,7 +118,7 @@ def _handle(outcome: Outcome, mode: str, verify_settings: Any) -> Entry:
         return entry
     from migrator import write
 
-    changes = outcome.plan.changes  # type: ignore[attr-defined]
+    changes = outcome.plan.changes
     entry.diff = write.unified_diff(outcome.project.rstrip("/"), changes)
     if verify_settings is not None:
         from migrator.verify.run import Entry as BuildEntry
@@ -126,7 +126,7 @@ def _handle(outcome: Outcome, mode: str, verify_settings: Any) -> Entry:
 
         assert outcome.entry is not None and outcome.flow is not None
         path, kind, target = outcome.entry
-        tags = tuple(t.value for t in outcome.flow.runtime.tags)  # type: ignore[attr-defined]
+        tags = tuple(t.value for t in outcome.flow.runtime.tags)
         result = verify(outcome.project, changes, BuildEntry(path, kind, target, tags),
                         verify_settings)
         entry.verification = result.to_json()
@@ -165,7 +165,7 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             click.echo(report.check_line(e))
         if explain and o.plan is not None:
             click.echo(f"# {o.project}: {o.script}")
-            for line in o.plan.explain:  # type: ignore[attr-defined]
+            for line in o.plan.explain:
                 click.echo(f"#   {line}")
     _err(report.summary())
 

@@ -35,11 +35,6 @@ RUN_BOOL_LETTERS = set("dit" "P" "q")
 CP_FLAGS = {"-a", "--archive", "-L", "--follow-link", "-q", "--quiet"}
 
 
-def option_takes_value(sub: str, option: str) -> bool:
-    table = BUILD_WITH_ARG if sub == "build" else RUN_WITH_ARG
-    return option in table
-
-
 def split_command(args: list[str]) -> tuple[list[str], str, list[str]]:
     """(global options, subcommand, the rest) of docker's arguments, `container cp` -> `cp`."""
     i = 0

@@ -60,7 +60,7 @@ def _subcommand(cmd: Command) -> tuple[str, list[Word]]:
     return sub, words[len(words) - len(rest) :]
 
 
-def interpret(cmd: Command, project: str = PROJECT) -> DockerOp | None:
+def interpret(cmd: Command) -> DockerOp | None:
     name = posixpath.basename(cmd.name)
     if name in ("docker", "podman"):
         sub, rest = _subcommand(cmd)

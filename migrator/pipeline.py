@@ -15,8 +15,9 @@ from migrator.discover import Project, discover, read_text
 from migrator.model import Dockerfile, Problem, Script, Severity, Unsupported
 from migrator.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the planning modules load only when a project needs them
     from migrator.infer import Flow
+    from migrator.plan import Plan
 
 
 class Status(Enum):
@@ -30,10 +31,10 @@ class Outcome:
     project: str
     status: Status
     reason: str = ""
-    plan: object | None = None  # a plan.Plan; typed loosely so this module stays light
+    plan: Plan | None = None
     problems: tuple[Problem, ...] = ()
     script: str | None = None  # for people: "build.sh", "Makefile (make build)"
-    flow: object | None = field(default=None, compare=False)
+    flow: Flow | None = field(default=None, compare=False)
     entry: tuple[str, str, str | None] | None = None  # (script path, "shell"|"make", target)
 
     @property

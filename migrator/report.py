@@ -129,16 +129,16 @@ def _entry_json(e: Entry) -> dict[str, Any]:
         out["changes"] = [
             {"path": c.path, "action": "delete" if c.new is None else
              ("create" if c.old is None else "modify")}
-            for c in plan.changes  # type: ignore[attr-defined]
+            for c in plan.changes
         ]
-        out["explain"] = list(plan.explain)  # type: ignore[attr-defined]
+        out["explain"] = list(plan.explain)
     flow = o.flow
     if flow is not None:
         out["artifacts"] = [
             {"builder": a.builder, "source": a.src, "host": a.host, "how": a.how,
              "provenance": str(a.loc), "later_steps": [str(x) for x in a.edges],
              "replay": list(a.replay), "direct": a.direct}
-            for a in flow.artifacts  # type: ignore[attr-defined]
+            for a in flow.artifacts
         ]
     if e.verification is not None:
         out["verification"] = e.verification

@@ -8,7 +8,6 @@ command with its evaluated words and its place in the file. It only reads.
 from __future__ import annotations
 
 import bisect
-import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -420,6 +419,3 @@ def read_shell(path: str, text: str) -> Script:
     return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems),
                   functions=tuple(reader.definitions.items()))
 
-
-def script_dir_of(path: str) -> str:
-    return posixpath.normpath(posixpath.join(PROJECT, posixpath.dirname(path)))
