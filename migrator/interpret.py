@@ -136,6 +136,10 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
         else:
             options.extend(argv[i:j])
         i = j
+    unknown = [w.raw for w in positional if not w.known]
+    if len(positional) != 1 and unknown:
+        raise Unsupported(cmd.loc, f"docker build's arguments depend on {', '.join(unknown)}, "
+                                   "which the script does not make known")
     if len(positional) != 1:
         raise Unsupported(cmd.loc, "docker build needs exactly one context argument")
     ctx_word = positional[0]

@@ -358,3 +358,45 @@ def test_command_substitution_with_and_list_is_read() -> None:
     build = only(text, "docker")
     assert argv(build)[:3] == ["docker", "build", "-t"]
     assert not build.argv[3].known
+
+
+# ---------------------------------------------------------------- constructs bashlex cannot read
+
+
+def test_case_arms_are_read_as_conditional_commands() -> None:
+    """`case` (which bashlex cannot parse) is read: each arm's commands, conditional, in order."""
+    script = read_shell("build.sh", 'case "$1" in\n  push) docker push y;;\n'
+                                    '  build|b) docker build -t x .;;\n  *) echo no;;\nesac\n'
+                                    "echo after\n")
+    got = [(c.words(), c.conditional, c.loc.line) for c in script.commands]
+    assert got == [
+        (("docker", "push", "y"), True, 2),
+        (("docker", "build", "-t", "x", "."), True, 3),
+        (("echo", "no"), True, 4),
+        (("echo", "after"), False, 6),
+    ]
+
+
+def test_double_bracket_tests_and_arithmetic_are_read_around() -> None:
+    """`[[ ... ]]`, `$(( ... ))` and `(( ... ))` do not stop the reading; arithmetic values are
+    unknown and spans still point at the original text."""
+    text = 'if [[ -n "$CI" && $X == y* ]]; then echo ci; fi\nN=$((1+2))\n((N++))\necho "$N"\n'
+    script = read_shell("build.sh", text)
+    echo_ci, echo_n = script.commands
+    assert echo_ci.words() == ("echo", "ci") and echo_ci.conditional
+    assert echo_n.argv[1].raw == '"$N"' and not echo_n.argv[1].known
+    assert text[echo_n.span.start : echo_n.span.end] == 'echo "$N"'
+
+
+def test_an_array_makes_its_variable_unknown() -> None:
+    """An array assignment is read, and the variable's value is unknown (not its text)."""
+    script = read_shell("build.sh", "args=(--no-cache -t x)\necho $args\n")
+    (echo,) = script.commands
+    assert echo.argv[1].value == "${args}" and not echo.argv[1].known
+
+
+def test_crlf_line_endings_are_read() -> None:
+    """A script with CRLF line endings is read; words carry no carriage return."""
+    script = read_shell("build.sh", "docker build -t x .\r\necho done\r\n")
+    assert [c.words() for c in script.commands] == [("docker", "build", "-t", "x", "."),
+                                                      ("echo", "done")]

@@ -69,6 +69,12 @@ class _Frag:
     offset: int = 0
     starts: tuple[int, ...] | None = None
     ends: tuple[int, ...] | None = None
+    masked: str | None = None  # what bashlex was given (see `_mask`)
+
+    def synthetic(self, node: Any) -> bool:
+        """A node that only exists in the masked text (a stand-in, not the script's own)."""
+        a, b = node.pos
+        return self.masked is not None and self.masked[a:b] != self.text[a:b]
 
     def span(self, a: int, b: int) -> Span:
         if self.starts is None or self.ends is None:
@@ -98,8 +104,9 @@ class ShellReader:
 
     def read(self, frag: _Frag, frame: _Frame) -> None:
         bashlex = _bashlex()
+        frag = replace(frag, masked=_mask(frag.text))
         try:
-            trees = bashlex.parse(_mask(frag.text))
+            trees = bashlex.parse(frag.masked)
         except (bashlex.errors.ParsingError, NotImplementedError, AttributeError,
                 IndexError, TypeError) as exc:
             msg = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -217,6 +224,8 @@ class ShellReader:
         parts = node.parts
         assigns = [p for p in parts if p.kind == "assignment"]
         wordnodes = [p for p in parts if p.kind == "word"]
+        if wordnodes and frag.synthetic(wordnodes[0]):
+            return  # a stand-in for a test, arithmetic or a case head
         redirects = [p for p in parts if p.kind == "redirect"]
         env_pairs: list[tuple[str, str]] = []
         span = frag.span(*node.pos)
@@ -227,10 +236,12 @@ class ShellReader:
                     self.command(sub.command, frag, frame, cut, captured=name)
             value_word = self.word(a, frag, frame)
             _, _, value = value_word.value.partition("=")
+            array = self.text[value_word.span.end : value_word.span.end + 1] == "("
+            known = value_word.known and not array
             if wordnodes:
                 env_pairs.append((name, value))
             else:
-                frame.env[name] = value if value_word.known else None
+                frame.env[name] = value if known else None  # an array: unknown
         if not wordnodes:
             return
         argv = [w for n in wordnodes for w in self.fields(n, frag, frame)]
@@ -307,29 +318,89 @@ class _Node:
 
 
 _QUOTED_HEREDOC = re.compile(r"<<(-?)(\s*)(['\"])([A-Za-z_][A-Za-z0-9_]*)\3")
+_ARRAY = re.compile(r"(?:^|(?<=[\s;&|]))[A-Za-z_][A-Za-z0-9_]*(?:\+)?=\(")
+_CASE_ARM = re.compile(r"(?m)^(\s*)(\(?[^()\n;]*\))")
+
+
+def _blank(out: list[str], start: int, end: int, keep: str = "") -> None:
+    """Blank out[start:end] (newlines stay), starting with `keep`."""
+    for k in range(start, end):
+        if out[k] != "\n":
+            out[k] = " "
+    for k, c in enumerate(keep):
+        out[start + k] = c
 
 
 def _mask(text: str) -> str:
-    """The text with two bashlex bugs worked around, every character kept in place.
+    """The text with bashlex's gaps worked around, every character kept in place.
 
-    - `<<'EOF'` / `<<"EOF"` (bashlex #99): the quotes become blanks (`<< EOF `);
-    - `$(a || b)`, `$(a && b)` (bashlex #54, #83): the substitution's inside becomes `:` and
-      blanks. Its value comes from the original text, which `words` evaluates.
+    bashlex cannot read several everyday constructs; none of them matters to what migrator
+    reads (conditions, arithmetic, case patterns), so bashlex sees a same-length stand-in and
+    every value is still evaluated from the original text:
+    - `<<'EOF'` / `<<"EOF"` (bashlex #99): the quotes become blanks;
+    - `$(a || b)`, `$(a && b)` (bashlex #54, #83): the inside becomes `:` and blanks;
+    - `$(( ... ))` and `(( ... ))` arithmetic: `$(:   )` / `:`;
+    - `[[ ... ]]` tests: `true`;
+    - arrays `a=(x y)`: `a=` and blanks (the variable becomes unknown);
+    - `case WORD in p) ...;; esac`: `if :;then ...; fi`, its arms in sequence and conditional;
+    - a carriage return before a newline (CRLF files): a blank.
     """
     text = _QUOTED_HEREDOC.sub(lambda m: f"<<{m.group(1)}{m.group(2)} {m.group(4)} ", text)
-    out = list(text)
+    out = list(text.replace("\r\n", " \n"))
+    text = "".join(out)
     i = 0
     while i < len(text) - 1:
-        if text.startswith("$(", i) and not text.startswith("$((", i):
+        if text.startswith("$((", i):
+            j = words.matching(text, i + 1, "(", ")")
+            _blank(out, i + 2, j - 1, ":")
+            i = j
+        elif text.startswith("$(", i):
             j = words.matching(text, i + 1, "(", ")")
             inner = text[i + 2 : j - 1]
-            if "&&" in inner or "||" in inner:
-                for k in range(i + 2, j - 1):
-                    out[k] = "\n" if text[k] == "\n" else " "
-                out[i + 2] = ":" if out[i + 2] != "\n" else out[i + 2]
+            if "&&" in inner or "||" in inner or "((" in inner or "[[" in inner:
+                _blank(out, i + 2, j - 1, ":")
                 i = j
-                continue
-        i += 1
+            else:
+                i += 2
+        elif text.startswith("((", i) and (i == 0 or text[i - 1] in " \t\n;&|"):
+            j = words.matching(text, i, "(", ")")
+            _blank(out, i, j, ":")
+            i = j
+        elif text.startswith("[[", i) and (i == 0 or text[i - 1] in " \t\n;&|!"):
+            j = text.find("]]", i + 2)
+            j = len(text) if j < 0 else j + 2
+            _blank(out, i, j, "true")
+            i = j
+        else:
+            i += 1
+    text = "".join(out)
+    for m in _ARRAY.finditer(text):
+        j = words.matching(text, m.end() - 1, "(", ")")
+        _blank(out, m.end() - 1, j)
+    return _mask_case("".join(out))
+
+
+def _mask_case(text: str) -> str:
+    out = list(text)
+    for m in re.finditer(r"(?m)(?:^|(?<=[;&|\s]))case\s+\S+\s+in\b", text):
+        end = re.compile(r"(?m)(?:^|(?<=[;\s]))esac\b").search(text, m.end())
+        if end is None:
+            continue
+        head = m.end() - m.start()
+        _blank(out, m.start(), m.end(), "if :;then" if head >= 9 else "")
+        body = text[m.end() : end.start()]
+        # Arm patterns: at the start of the body and after each `;;`.
+        pos = 0
+        for part in re.split(r"(;;&?|;&)", body):
+            if part in (";;", ";;&", ";&"):
+                _blank(out, m.end() + pos, m.end() + pos + len(part), ";")
+            else:
+                arm = _CASE_ARM.match(part)
+                if arm:
+                    start = m.end() + pos + len(arm.group(1))
+                    _blank(out, start, start + len(arm.group(2)))
+            pos += len(part)
+        _blank(out, end.start(), end.end(), "fi")
     return "".join(out)
 
 
