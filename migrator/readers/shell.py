@@ -1,13 +1,15 @@
 """Read shell text (a build script, or one Makefile recipe line) into `Command` values.
 
-bashlex parses; this module walks the tree in execution order, following variables, functions
-called with arguments, `cd`, subshells and captured command output, and records each simple
-command with its evaluated words and its place in the file. It only reads.
+tree-sitter-bash parses (docs/decisions/0002-shell-parser.md says why not bashlex); this module
+walks the tree in execution order, following variables, functions called with arguments, `cd`,
+subshells and captured command output, and records each simple command with its evaluated words
+and its place in the file. It only reads.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,7 +31,16 @@ from migrator.readers import words
 
 _WRAPPERS = {"sudo", "exec", "command", "time", "nice", "nohup"}
 _SUDO_OPTS_WITH_ARG = {"-u", "-g", "-h", "-p", "-C", "-U", "-r", "-t"}
-_DECLARE = {"export", "local", "declare", "readonly", "typeset"}
+# Node types that are one shell word (an argument, a command name, a redirect target).
+_WORDS = {"word", "string", "raw_string", "simple_expansion", "expansion", "concatenation",
+          "number", "command_substitution", "ansi_c_string", "arithmetic_expansion",
+          "process_substitution", "translated_string", "brace_expression"}
+_CONDITIONAL = {"if_statement", "elif_clause", "else_clause", "for_statement",
+                "c_style_for_statement", "while_statement", "case_statement", "case_item"}
+_SEQUENCES = {"program", "compound_statement", "do_group", "subshell"}
+_RESERVED = {"then", "else", "elif", "fi", "do", "done", "esac", "}", "in"}
+# A backslash followed only by blanks before the newline: the seed's broken continuation.
+_BROKEN_CONTINUATION = re.compile(r"^[ \t]*\\[ \t]+\n[ \t]*$")
 
 
 class Lines:
@@ -59,7 +70,7 @@ class _Frame:
 
 @dataclass(frozen=True)
 class _Frag:
-    """A piece of shell text as bashlex saw it, and where its characters are in the file.
+    """A piece of shell text as the parser saw it, and where its characters are in the file.
 
     Plain scripts: the file's own text at `offset`. Makefile recipe lines: the text after make
     expanded its references, with `starts`/`ends` giving each character's source range.
@@ -69,12 +80,6 @@ class _Frag:
     offset: int = 0
     starts: tuple[int, ...] | None = None
     ends: tuple[int, ...] | None = None
-    masked: str | None = None  # what bashlex was given (see `_mask`)
-
-    def synthetic(self, node: Any) -> bool:
-        """A node that only exists in the masked text (a stand-in, not the script's own)."""
-        a, b = node.pos
-        return self.masked is not None and self.masked[a:b] != self.text[a:b]
 
     def span(self, a: int, b: int) -> Span:
         if self.starts is None or self.ends is None:
@@ -83,6 +88,39 @@ class _Frag:
             end = self.offset + (self.ends[-1] if self.ends else 0)
             return Span(end, end)
         return Span(self.offset + self.starts[a], self.offset + self.ends[max(a, b - 1)])
+
+
+class _Positions:
+    """tree-sitter counts bytes; the rest of migrator counts characters."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self.ascii = len(text) == len(data)
+        self.data = data
+
+    def __call__(self, node: Any) -> tuple[int, int]:
+        if self.ascii:
+            return node.start_byte, node.end_byte
+        return (len(self.data[: node.start_byte].decode("utf-8", "replace")),
+                len(self.data[: node.end_byte].decode("utf-8", "replace")))
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+class _Joined:
+    """Two statements that a `\\ ` line ending split, read as one command."""
+
+    type = "_joined"
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.parts = [first, second]
+        self.start_byte = first.start_byte
+        self.end_byte = second.end_byte
 
 
 class ShellReader:
@@ -94,157 +132,213 @@ class ShellReader:
         self.text = text
         self.lines = lines or Lines(text)
         self.script_dir = script_dir
-        self.functions: dict[str, tuple[Any, _Frag]] = {}
+        self.functions: dict[str, tuple[Any, _Frag, _Positions]] = {}
         self.definitions: dict[str, Span] = {}
         self.commands: list[Command] = []
         self.problems: list[Problem] = []
         self._pipes = 0
+        self._frag = _Frag("")
+        self._pos = _Positions("", b"")
 
     # ------------------------------------------------------------ entry points
 
     def read(self, frag: _Frag, frame: _Frame) -> None:
-        bashlex = _bashlex()
-        frag = replace(frag, masked=_mask(frag.text))
-        try:
-            trees = bashlex.parse(frag.masked)
-        except (bashlex.errors.ParsingError, NotImplementedError, AttributeError,
-                IndexError, TypeError) as exc:
-            msg = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            at = _error_offset(bashlex, frag.text, msg)
-            raise Unsupported(self.loc(frag.span(at, at + 1).start),
-                              f"cannot parse shell: {msg}") from None
-        for tree in self._join_broken_continuations(frag, trees):
-            self.walk(tree, frag, frame, frag.span(*tree.pos))
+        data = frag.text.encode("utf-8")
+        tree = _parser().parse(data)
+        self._frag, self._pos = frag, _Positions(frag.text, data)
+        bad = _first_error(tree.root_node) if tree.root_node.has_error else _stray_keyword(
+            tree.root_node, data)
+        if bad is not None:
+            a, _ = self._pos(bad)
+            near = frag.text[a : a + 20].split("\n")[0].strip()
+            what = f"near {near!r}" if near else "unexpected end of the text"
+            raise Unsupported(self.loc(frag.span(a, a + 1).start),
+                              f"cannot parse shell: syntax error {what}")
+        self.sequence(tree.root_node, frame)
 
     def loc(self, offset: int) -> Loc:
         return Loc(self.path, self.lines.line(offset))
 
-    # ------------------------------------------------------------ the seed's broken `\  `
+    def span(self, node: Any) -> Span:
+        return self._frag.span(*self._pos(node))
 
-    def _join_broken_continuations(self, frag: _Frag, trees: list[Any]) -> list[Any]:
-        """A backslash followed by spaces ends the line in a real shell; the intent is plain.
-
-        bashlex reads `\\ ` as a word holding a space and ends the command at the newline; the
-        next line, starting with an option, becomes a command (or list) of its own. Join such
-        pairs and warn.
-        """
-        out: list[Any] = []
-        for tree in trees:
-            prev = out[-1] if out else None
-            head = tree.parts[0] if tree.kind == "list" and tree.parts else tree
-            last = prev.parts[-1] if prev is not None and prev.kind in ("command", "_joined") \
-                and prev.parts else None
-            text = frag.text[last.pos[0] : last.pos[1]] if last is not None else ""
-            if (prev is not None and last is not None and last.kind == "word"
-                    and head.kind == "command"
-                    and text.startswith("\\") and text[1:].strip() == ""
-                    and "\n" in frag.text[last.pos[1] : head.pos[0]]):
-                self.problems.append(warning(
-                    self.loc(frag.span(*last.pos).start),
-                    "backslash followed by spaces does not continue the line in a real shell; "
-                    "read as a continuation (remove the trailing spaces)"))
-                joined = _Node("_joined", [*prev.parts[:-1], *head.parts],
-                               (prev.pos[0], head.pos[1]))
-                out[-1] = joined if head is tree else _Node(
-                    "list", [joined, *tree.parts[1:]], (prev.pos[0], tree.pos[1]))
-                continue
-            out.append(tree)
-        return out
+    def source(self, node: Any) -> tuple[str, str, Span]:
+        """What the parser saw (make-expanded), the file's own text, and the span."""
+        a, b = self._pos(node)
+        span = self._frag.span(a, b)
+        return self._frag.text[a:b], self.text[span.start : span.end], span
 
     # ------------------------------------------------------------ walking
 
-    def walk(self, node: Any, frag: _Frag, frame: _Frame, cut: Span) -> None:
-        kind = node.kind
-        if kind in ("command", "_joined"):
-            self.command(node, frag, frame, cut)
-        elif kind == "list":
-            self.walk_list(node.parts, frag, frame)
+    def sequence(self, node: Any, frame: _Frame) -> None:
+        """Statements in order (a script, a `{ }` group, a `do ... done` body, a subshell)."""
+        items = [c for c in node.named_children if c.type != "comment"]
+        items = self._join_broken_continuations(items)
+        for i, item in enumerate(items):
+            a, b = self._pos(item)
+            cut_end = b
+            if i + 1 < len(items):
+                na = self._pos(items[i + 1])[0]
+                if "\n" not in self._frag.text[b:na]:
+                    cut_end = na  # `a; b` on one line: take the `;` with it
+            self.walk(item, frame, self._frag.span(a, cut_end))
+
+    def _join_broken_continuations(self, items: list[Any]) -> list[Any]:
+        """A backslash followed by spaces ends the line in a real shell; the intent is plain:
+        the next line, starting with an option, continues the command. Join and warn."""
+        out: list[Any] = []
+        for item in items:
+            prev = out[-1] if out else None
+            head = _first_command(item)
+            if prev is not None and head is not None and prev.type in ("command", "_joined"):
+                gap = self._frag.text[self._pos(prev)[1] : self._pos(head)[0]]
+                if _BROKEN_CONTINUATION.match(gap):
+                    self.problems.append(warning(
+                        self.loc(self.span(prev).end),
+                        "backslash followed by spaces does not continue the line in a real "
+                        "shell; read as a continuation (remove the trailing spaces)"))
+                    joined = _Joined(prev, head)
+                    out[-1] = joined if head is item else _Replaced(item, head, joined)
+                    continue
+            out.append(item)
+        return out
+
+    def walk(self, node: Any, frame: _Frame, cut: Span) -> None:
+        kind = node.type
+        if kind in ("command", "redirected_statement", "_joined"):
+            self.command(node, frame, cut)
+        elif kind == "variable_assignment":
+            self.assign([node], frame, cut, command=False)
+        elif kind == "variable_assignments":
+            self.assign(node.named_children, frame, cut, command=False)
+        elif kind == "declaration_command":
+            self.declare(node, frame, cut)
+        elif kind in ("list", "_replaced"):
+            self.walk_list(node, frame)
         elif kind == "pipeline":
             self._pipes += 1
             pid = self._pipes
-            for i, part in enumerate(p for p in node.parts if p.kind != "pipe"):
-                if part.kind == "command":
-                    self.command(part, frag, frame, cut, pipe=(pid, i))
+            for i, part in enumerate(p for p in node.named_children if p.type != "comment"):
+                if part.type in ("command", "redirected_statement"):
+                    self.command(part, frame, cut, pipe=(pid, i))
                 else:
-                    self.walk(part, frag, frame, cut)
-        elif kind == "compound":
-            items = node.list
-            subshell = bool(items) and items[0].kind == "reservedword" and items[0].word == "("
-            inner = _copy(frame) if subshell else frame
-            self.walk_list([p for p in items if p.kind != "reservedword"], frag, inner)
-        elif kind in ("if", "for", "while", "until", "case"):
-            if kind == "for":
-                names = [p for p in node.parts if p.kind == "word"]
-                if names:
-                    frame.env[names[0].word] = None
-            self.walk_list([p for p in node.parts if p.kind not in ("reservedword", "word")],
-                           frag, replace(frame, conditional=True))
-        elif kind == "function":
-            self.functions[node.name.word] = (node.body, frag)
-            self.definitions[node.name.word] = frag.span(*node.pos)
-        # other node kinds (comments, bare operators) carry no command
+                    self.walk(part, frame, cut)
+        elif kind == "subshell":
+            self.sequence(node, _copy(frame))
+        elif kind in _SEQUENCES:
+            self.sequence(node, frame)
+        elif kind in _CONDITIONAL:
+            inner = replace(frame, conditional=True)
+            if kind == "for_statement":
+                var = node.child_by_field_name("variable")
+                if var is not None:
+                    frame.env[self.source(var)[0]] = None
+            for child in node.named_children:
+                if child.type in _WORDS or child.type in ("variable_name", "comment"):
+                    continue
+                self.walk(child, inner, self.span(child))
+        elif kind == "negated_command":
+            for child in node.named_children:
+                self.walk(child, frame, cut)
+        elif kind == "function_definition":
+            name = self.source(node.child_by_field_name("name"))[0]
+            body = node.child_by_field_name("body")
+            self.functions[name] = (body, self._frag, self._pos)
+            self.definitions[name] = self.span(node)
+        # tests, comments and the like carry no command
 
-    def walk_list(self, parts: list[Any], frag: _Frag, frame: _Frame) -> None:
-        items = [p for p in parts if p.kind != "operator"]
-        ops = [p for p in parts if p.kind == "operator"]
+    def walk_list(self, node: Any, frame: _Frame) -> None:
+        """`a && b || c`: tree-sitter nests lists to the left; walk the items in order."""
+        items, ops = _flatten(node)
         after_or = False
-        for i, part in enumerate(items):
+        for i, item in enumerate(items):
+            a, b = self._pos(item)
             if i + 1 < len(items):
-                cut = frag.span(part.pos[0], items[i + 1].pos[0])
+                cut = self._frag.span(a, self._pos(items[i + 1])[0])
             elif i > 0:
-                cut = frag.span(items[i - 1].pos[1], part.pos[1])
+                cut = self._frag.span(self._pos(items[i - 1])[1], b)
             else:
-                cut = frag.span(*part.pos)
-            # Only the command right after `||` may not run; `;` and `&&` start afresh.
-            self.walk(part, frag, replace(frame, conditional=True) if after_or else frame, cut)
-            op = next((o for o in ops if o.pos[0] >= part.pos[1]), None)
-            after_or = op is not None and op.op == "||"
+                cut = self._frag.span(a, b)
+            # Only the command right after `||` may not run; `&&` and `;` start afresh.
+            self.walk(item, replace(frame, conditional=True) if after_or else frame, cut)
+            after_or = i < len(ops) and ops[i] == "||"
 
-    def fields(self, node: Any, frag: _Frag, frame: _Frame) -> list[Word]:
+    # ------------------------------------------------------------ words
+
+    def fields(self, node: Any, frame: _Frame) -> list[Word]:
         """The words one source word becomes after expansion (field splitting included)."""
-        span = frag.span(*node.pos)
-        raw = self.text[span.start : span.end]
-        text = frag.text[node.pos[0] : node.pos[1]]
+        text, raw, span = self.source(node)
         if text in ('"$@"', '"${@}"', "$@", "${@}"):
             return [Word(raw, a, span, True, True) for a in frame.args]
         values, known = words.evaluate(text, lambda n: _lookup(frame, n), frame.cwd,
                                        self.script_dir)
         return [Word(raw, v, span, known, len(values) > 1) for v in values]
 
-    def word(self, node: Any, frag: _Frag, frame: _Frame) -> Word:
-        found = self.fields(node, frag, frame)
+    def word(self, node: Any, frame: _Frame) -> Word:
+        found = self.fields(node, frame)
         if len(found) == 1:
             return found[0]
-        span = frag.span(*node.pos)
-        return Word(self.text[span.start : span.end], " ".join(w.value for w in found), span,
-                    all(w.known for w in found))
+        _, raw, span = self.source(node)
+        return Word(raw, " ".join(w.value for w in found), span, all(w.known for w in found))
 
-    def command(self, node: Any, frag: _Frag, frame: _Frame, cut: Span,
-                pipe: tuple[int, int] | None = None, captured: str | None = None) -> None:
-        parts = node.parts
-        assigns = [p for p in parts if p.kind == "assignment"]
-        wordnodes = [p for p in parts if p.kind == "word"]
-        if wordnodes and frag.synthetic(wordnodes[0]):
-            return  # a stand-in for a test, arithmetic or a case head
-        redirects = [p for p in parts if p.kind == "redirect"]
-        env_pairs: list[tuple[str, str]] = []
-        span = frag.span(*node.pos)
-        for a in assigns:
-            name, _, _ = a.word.partition("=")
-            for sub in _substitutions(a):
-                if sub.command.kind == "command":
-                    self.command(sub.command, frag, frame, cut, captured=name)
-            value_word = self.word(a, frag, frame)
-            _, _, value = value_word.value.partition("=")
-            array = self.text[value_word.span.end : value_word.span.end + 1] == "("
-            known = value_word.known and not array
-            if wordnodes:
-                env_pairs.append((name, value))
+    # ------------------------------------------------------------ statements
+
+    def assign(self, nodes: list[Any], frame: _Frame, cut: Span, command: bool) -> None:
+        for a in nodes:
+            name_node = a.child_by_field_name("name")
+            value_node = a.child_by_field_name("value")
+            if name_node is None:
+                continue
+            name = self.source(name_node)[0]
+            for sub in _substitutions(value_node):
+                inner = [c for c in sub.named_children if c.type != "comment"]
+                if len(inner) == 1 and inner[0].type in ("command", "redirected_statement"):
+                    self.command(inner[0], frame, cut, captured=name)
+            if value_node is None:
+                value, known = "", True
+            elif value_node.type == "array":
+                value, known = "", False
             else:
-                frame.env[name] = value if known else None  # an array: unknown
+                w = self.word(value_node, frame)
+                value, known = w.value, w.known
+            if not command:
+                frame.env[name] = value if known else None
+
+    def declare(self, node: Any, frame: _Frame, cut: Span) -> None:
+        keyword = node.children[0].type if node.children else ""
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name_node = child.child_by_field_name("name")
+                name = self.source(name_node)[0] if name_node is not None else ""
+            elif child.type == "variable_name":
+                name = self.source(child)[0]
+            else:
+                continue
+            if keyword == "local" and frame.saved is not None and name not in frame.saved:
+                frame.saved[name] = (name in frame.env, frame.env.get(name))
+            if child.type == "variable_assignment":
+                self.assign([child], frame, cut, command=False)
+
+    def command(self, node: Any, frame: _Frame, cut: Span,
+                pipe: tuple[int, int] | None = None, captured: str | None = None) -> None:
+        body, redirects = _unwrap(node)
+        if body is None:
+            return
+        if body.type not in ("command", "_joined"):
+            self.walk(body, frame, cut)  # `{ ...; } > log`: the group, its output redirected
+            return
+        assigns, wordnodes = _command_parts(body)
+        span = self.span(node)
+        env_pairs: list[tuple[str, str]] = []
+        if assigns:
+            self.assign(assigns, frame, cut, command=bool(wordnodes))
+            for a in assigns if wordnodes else ():
+                value = a.child_by_field_name("value")
+                env_pairs.append((self.source(a.child_by_field_name("name"))[0],
+                                  self.word(value, frame).value if value is not None else ""))
         if not wordnodes:
             return
-        argv = [w for n in wordnodes for w in self.fields(n, frag, frame)]
+        argv = [w for n in wordnodes for w in self.fields(n, frame)]
         # Words that one source word (`$(BUILD_ARGS)`, an unquoted `$FLAGS`) expanded to.
         shared = {w.span for w in argv if sum(x.span == w.span for x in argv) > 1}
         argv = _strip_wrappers([replace(w, split=True) if w.span in shared else w
@@ -258,7 +352,7 @@ class ShellReader:
             span=span,
             cut=cut,
             cwd=frame.cwd,
-            redirects=tuple(self.redirect(r, frag, frame) for r in redirects),
+            redirects=tuple(self.redirect(r, frame) for r in redirects),
             pipe=pipe,
             calls=frame.calls,
             conditional=frame.conditional,
@@ -273,21 +367,16 @@ class ShellReader:
             else:
                 frame.cwd = words.host_path(target, frame.cwd).rstrip("/").removesuffix("/.")
             return
-        if name in _DECLARE:
-            for w in argv[1:]:
-                if w.value.startswith("-"):
-                    continue
-                k, eq, v = w.value.partition("=")
-                if name == "local" and frame.saved is not None and k not in frame.saved:
-                    frame.saved[k] = (k in frame.env, frame.env.get(k))
-                if eq:
-                    frame.env[k] = v if w.known else None
-            return
         if name in self.functions:
-            body, body_frag = self.functions[name]
+            fbody, ffrag, fpos = self.functions[name]
             inner = _Frame(frame.cwd, frame.env, tuple(w.value for w in argv[1:]),
                            (*frame.calls, cmd), frame.conditional, {})
-            self.walk(body, body_frag, inner, body_frag.span(*body.pos))
+            outer = self._frag, self._pos
+            self._frag, self._pos = ffrag, fpos
+            try:
+                self.walk(fbody, inner, self.span(fbody))
+            finally:
+                self._frag, self._pos = outer
             frame.cwd = inner.cwd
             for k, (existed, old) in (inner.saved or {}).items():  # `local` ends here
                 if existed:
@@ -298,138 +387,131 @@ class ShellReader:
         if name in ("source", "."):
             self.problems.append(warning(cmd.loc, f"not following `{name}`: the sourced file "
                                                   "is not read"))
+        if name == "eval":
+            self.problems.append(warning(cmd.loc, "not following `eval`: what it runs is not "
+                                                  "read"))
         self.commands.append(cmd)
 
-    def redirect(self, node: Any, frag: _Frag, frame: _Frame) -> Redirect:
-        fd = node.input if isinstance(getattr(node, "input", None), int) else None
-        out = getattr(node, "output", None)
-        if out is None or isinstance(out, int) or getattr(out, "kind", "") != "word":
-            return Redirect(node.type, None, fd)
-        return Redirect(node.type, self.word(out, frag, frame), fd)
+    def redirect(self, node: Any, frame: _Frame) -> Redirect:
+        fd_node = next((c for c in node.named_children if c.type == "file_descriptor"), None)
+        fd = int(self.source(fd_node)[0]) if fd_node is not None else None
+        op = next((c.type for c in node.children if not c.is_named), "")
+        if node.type == "heredoc_redirect":
+            start = next((c for c in node.named_children if c.type == "heredoc_start"), None)
+            if start is None:
+                return Redirect(op, None, fd)
+            _, raw, span = self.source(start)
+            return Redirect(op, Word(raw, raw.strip("'\""), span), fd)
+        target = node.child_by_field_name("destination")
+        if node.type != "file_redirect" or target is None or target.type not in _WORDS:
+            return Redirect(op, None, fd)
+        return Redirect(op, self.word(target, frame), fd)
 
 
-class _Node:
-    """A node made here: two commands a `\\ ` line ending split, or a list holding them."""
+class _Replaced:
+    """A list whose first command was joined to the statement before it."""
 
-    def __init__(self, kind: str, parts: list[Any], pos: tuple[int, int]) -> None:
-        self.kind = kind
-        self.parts = parts
-        self.pos = pos
+    type = "_replaced"
 
-
-_QUOTED_HEREDOC = re.compile(r"<<(-?)(\s*)(['\"])([A-Za-z_][A-Za-z0-9_]*)\3")
-_ARRAY = re.compile(r"(?:^|(?<=[\s;&|]))[A-Za-z_][A-Za-z0-9_]*(?:\+)?=\(")
-_CASE_ARM = re.compile(r"(?m)^(\s*)(\(?[^()\n;]*\))")
-
-
-def _blank(out: list[str], start: int, end: int, keep: str = "") -> None:
-    """Blank out[start:end] (newlines stay), starting with `keep`."""
-    for k in range(start, end):
-        if out[k] != "\n":
-            out[k] = " "
-    for k, c in enumerate(keep):
-        out[start + k] = c
+    def __init__(self, original: Any, head: Any, joined: _Joined) -> None:
+        self.original = original
+        self.head = head
+        self.joined = joined
+        self.start_byte = joined.start_byte
+        self.end_byte = original.end_byte
 
 
-def _mask(text: str) -> str:
-    """The text with bashlex's gaps worked around, every character kept in place.
-
-    bashlex cannot read several everyday constructs; none of them matters to what migrator
-    reads (conditions, arithmetic, case patterns), so bashlex sees a same-length stand-in and
-    every value is still evaluated from the original text:
-    - `<<'EOF'` / `<<"EOF"` (bashlex #99): the quotes become blanks;
-    - `$(a || b)`, `$(a && b)` (bashlex #54, #83): the inside becomes `:` and blanks;
-    - `$(( ... ))` and `(( ... ))` arithmetic: `$(:   )` / `:`;
-    - `[[ ... ]]` tests: `true`;
-    - arrays `a=(x y)`: `a=` and blanks (the variable becomes unknown);
-    - `case WORD in p) ...;; esac`: `if :;then ...; fi`, its arms in sequence and conditional;
-    - a carriage return before a newline (CRLF files): a blank.
-    """
-    text = _QUOTED_HEREDOC.sub(lambda m: f"<<{m.group(1)}{m.group(2)} {m.group(4)} ", text)
-    out = list(text.replace("\r\n", " \n"))
-    text = "".join(out)
-    i = 0
-    while i < len(text) - 1:
-        if text.startswith("$((", i):
-            j = words.matching(text, i + 1, "(", ")")
-            _blank(out, i + 2, j - 1, ":")
-            i = j
-        elif text.startswith("$(", i):
-            j = words.matching(text, i + 1, "(", ")")
-            inner = text[i + 2 : j - 1]
-            if "&&" in inner or "||" in inner or "((" in inner or "[[" in inner:
-                _blank(out, i + 2, j - 1, ":")
-                i = j
-            else:
-                i += 2
-        elif text.startswith("((", i) and (i == 0 or text[i - 1] in " \t\n;&|"):
-            j = words.matching(text, i, "(", ")")
-            _blank(out, i, j, ":")
-            i = j
-        elif text.startswith("[[", i) and (i == 0 or text[i - 1] in " \t\n;&|!"):
-            j = text.find("]]", i + 2)
-            j = len(text) if j < 0 else j + 2
-            _blank(out, i, j, "true")
-            i = j
-        else:
-            i += 1
-    text = "".join(out)
-    for m in _ARRAY.finditer(text):
-        j = words.matching(text, m.end() - 1, "(", ")")
-        _blank(out, m.end() - 1, j)
-    return _mask_case("".join(out))
+def _flatten(node: Any) -> tuple[list[Any], list[str]]:
+    """The items and operators of a (left-nested) `&&`/`||` list."""
+    if isinstance(node, _Replaced):
+        inner, inner_ops = _flatten(node.original)
+        return [node.joined if x is node.head else x for x in inner], inner_ops
+    if node.type != "list":
+        return [node], []
+    items: list[Any] = []
+    ops: list[str] = []
+    for child in node.children:
+        if child.type in ("&&", "||"):
+            ops.append(child.type)
+        elif child.is_named and child.type != "comment":
+            sub_items, sub_ops = _flatten(child)
+            items.extend(sub_items)
+            ops.extend(sub_ops)
+    return items, ops
 
 
-def _mask_case(text: str) -> str:
-    out = list(text)
-    for m in re.finditer(r"(?m)(?:^|(?<=[;&|\s]))case\s+\S+\s+in\b", text):
-        end = re.compile(r"(?m)(?:^|(?<=[;\s]))esac\b").search(text, m.end())
-        if end is None:
+def _first_command(node: Any) -> Any | None:
+    if node.type == "command":
+        return node
+    if node.type == "list":
+        return _first_command(node.named_children[0]) if node.named_children else None
+    return None
+
+
+def _unwrap(node: Any) -> tuple[Any | None, list[Any]]:
+    """The statement and its redirections (a heredoc's own `> file` included)."""
+    if node.type != "redirected_statement":
+        return node, []
+    body = node.child_by_field_name("body")
+    redirects: list[Any] = []
+    for child in node.named_children:
+        if child is body or child == body:
             continue
-        head = m.end() - m.start()
-        _blank(out, m.start(), m.end(), "if :;then" if head >= 9 else "")
-        body = text[m.end() : end.start()]
-        # Arm patterns: at the start of the body and after each `;;`.
-        pos = 0
-        for part in re.split(r"(;;&?|;&)", body):
-            if part in (";;", ";;&", ";&"):
-                _blank(out, m.end() + pos, m.end() + pos + len(part), ";")
-            else:
-                arm = _CASE_ARM.match(part)
-                if arm:
-                    start = m.end() + pos + len(arm.group(1))
-                    _blank(out, start, start + len(arm.group(2)))
-            pos += len(part)
-        _blank(out, end.start(), end.end(), "fi")
-    return "".join(out)
+        if child.type == "file_redirect":
+            redirects.append(child)
+        elif child.type == "heredoc_redirect":
+            redirects.append(child)
+            redirects.extend(c for c in child.named_children if c.type == "file_redirect")
+    return body, redirects
 
 
-def _error_offset(bashlex: Any, text: str, message: str) -> int:
-    """Where a syntax error is: bashlex's positions are relative to a sub-parse, so find the
-    first line after which the text can no longer parse (an unfinished text: its last line)."""
-    lines = text.splitlines(keepends=True)
-    ends = [sum(len(x) for x in lines[: k + 1]) for k in range(len(lines))]
-    if "EOF" in message or "end-of-file" in message:
-        last = max((k for k, x in enumerate(lines) if x.strip()), default=0)
-        return ends[last] - len(lines[last]) if lines else 0
+def _command_parts(node: Any) -> tuple[list[Any], list[Any]]:
+    """Leading `K=V` assignments and the word nodes of a command (of both halves if joined)."""
+    if isinstance(node, _Joined):
+        first, second = node.parts
+        a1, w1 = _command_parts(first)
+        _, w2 = _command_parts(second)
+        return a1, [*w1, *w2]
+    assigns: list[Any] = []
+    wordnodes: list[Any] = []
+    for child in node.named_children:
+        if child.type == "variable_assignment":
+            assigns.append(child)
+        elif child.type == "command_name":
+            wordnodes.extend(c for c in child.named_children if c.type in _WORDS)
+        elif child.type in _WORDS:
+            wordnodes.append(child)
+    return assigns, wordnodes
 
-    def broken(k: int) -> bool:
-        try:
-            bashlex.parse(_mask(text[: ends[k]]))
-        except bashlex.errors.ParsingError as exc:
-            return "EOF" not in exc.message and "end-of-file" not in exc.message
-        except Exception:
-            return True
-        return False
 
-    lo, hi = 0, len(lines) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if broken(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return ends[lo] - len(lines[lo]) if lines else 0
+def _substitutions(node: Any) -> list[Any]:
+    if node is None:
+        return []
+    if node.type == "command_substitution":
+        return [node]
+    return [s for c in node.named_children for s in _substitutions(c)]
+
+
+def _first_error(node: Any) -> Any:
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if n.type == "ERROR" or n.is_missing:
+            return n
+        stack[:0] = list(n.children)
+    return node
+
+
+def _stray_keyword(root: Any, data: bytes) -> Any | None:
+    """A keyword where a command goes (`fi` with no `if`): tree-sitter reads it as a command
+    name, bash stops with a syntax error."""
+    stack = [root]
+    while stack:
+        n = stack.pop(0)
+        if n.type == "command_name" and data[n.start_byte : n.end_byte].decode() in _RESERVED:
+            return n
+        stack[:0] = list(n.children)
+    return None
 
 
 def _copy(frame: _Frame) -> _Frame:
@@ -448,10 +530,6 @@ def _lookup(frame: _Frame, name: str) -> str | None:
     if name == "#":
         return str(len(frame.args))
     return frame.env.get(name)
-
-
-def _substitutions(node: Any) -> list[Any]:
-    return [p for p in getattr(node, "parts", []) if p.kind == "commandsubstitution"]
 
 
 def _strip_wrappers(argv: list[Word]) -> list[Word]:
@@ -473,12 +551,6 @@ def _strip_wrappers(argv: list[Word]) -> list[Word]:
     return argv[i:]
 
 
-def _bashlex() -> Any:
-    from migrator.readers import _bashlex as loader
-
-    return loader.load()
-
-
 def initial_frame(env: Mapping[str, str | None] | None = None, cwd: str = PROJECT) -> _Frame:
     return _Frame(cwd, dict(env or {}), ())
 
@@ -489,4 +561,3 @@ def read_shell(path: str, text: str) -> Script:
     reader.read(_Frag(text), initial_frame())
     return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems),
                   functions=tuple(reader.definitions.items()))
-

@@ -1,6 +1,6 @@
-"""What a shell word means: quote removal and parameter expansion over a word bashlex found.
+"""What a shell word means: quote removal and parameter expansion over a word the parser found.
 
-bashlex tokenises and gives spans but does not expand; this module evaluates one word's source
+The shell parser gives words and spans but does not expand; this module evaluates one word's source
 text against the variables the reader knows. Unknown parts stay as text (`${TAG}`, `$(git ...)`),
 so two words naming the same unknown compare equal and a rewrite can quote them back verbatim.
 Make variables are expanded first when the word comes from a Makefile recipe.
