@@ -308,11 +308,16 @@ def _plan_copies(
     trees = [a for a in flow.artifacts if a.how == "mount" and in_project(a.host, files)]
     used = [a for a in flow.artifacts if a not in trees]
 
-    def move(a: Artifact, src_path: str, dest: str) -> _Move:
-        if a.direct:
-            return _Move(by_image[a.builder], a.src, dest, True)
+    def move(a: Artifact, path: str, dest: str, trailing: str = "",
+             direct: bool | None = None) -> _Move:
+        """`path` (project-relative, at or under what `a` put on the host) as a COPY source:
+        from the builder where it is the same file, else from the replay stage."""
+        if a.direct if direct is None else direct:
+            inner = posixpath.relpath(path, a.host)
+            src = a.src.rstrip("/") if inner == "." else posixpath.join(a.src, inner)
+            return _Move(by_image[a.builder], src + trailing, dest, True)
         via_dist.setdefault(a.builder, []).append(a)
-        return _Move(by_image[a.builder], posixpath.join(DIST, src_path), dest, False)
+        return _Move(by_image[a.builder], posixpath.join(DIST, path) + trailing, dest, False)
 
     out: list[tuple[Instruction, list[str], list[_Move]]] = []
     for _stage, ins, sources in copy_sources(rdf, flow.runtime.context, flow.runtime.staged):
@@ -321,18 +326,11 @@ def _plan_copies(
         moves: list[_Move] = []
         for raw, src in zip(ins.args[:-1], sources, strict=True):
             bare = src.rstrip("/")
+            slash = "/" if src.endswith("/") else ""
             tree = next((a for a in trees if reads_artifact(src, a, files)), None)
             if tree is not None and not any(_covers(a.host, src) or _covers(src, a.host)
                                             for a in used):
-                inner = posixpath.relpath(bare, tree.host)
-                path = tree.src if inner == "." else posixpath.join(tree.src, inner)
-                if tree.direct:
-                    moves.append(_Move(by_image[tree.builder],
-                                       path + ("/" if src.endswith("/") else ""), dest, True))
-                else:
-                    via_dist.setdefault(tree.builder, []).append(tree)
-                    moves.append(_Move(by_image[tree.builder], posixpath.join(DIST, src), dest,
-                                       False))
+                moves.append(move(tree, bare, dest, slash))
                 continue
             exact = [a for a in used if a.host == bare]
             inside = [a for a in used if a.host != bare and _covers(a.host, src)]
@@ -340,20 +338,13 @@ def _plan_copies(
             if ins.keyword == "ADD" and (exact or inside) and src.endswith(_ARCHIVE):
                 raise Unsupported(ins.loc, f"ADD unpacks the extracted archive {src}; a stage "
                                            "cannot feed ADD")
-            if exact and exact[0].direct:
-                a = exact[0]
-                moves.append(_Move(by_image[a.builder], a.src.rstrip("/") +
-                                   ("/" if src.endswith("/") else ""), dest, True))
-            elif inside and inside[0].direct and (inside[0].how == "mount" or bare.startswith(
-                    inside[0].host + "/")):
+            if exact:
+                moves.append(move(exact[0], bare, dest, slash))
+            elif inside:
                 a = inside[0]
-                path = posixpath.join(a.src, posixpath.relpath(bare, a.host))
-                moves.append(_Move(by_image[a.builder], path + ("/" if src.endswith("/") else ""),
-                                   dest, True))
-            elif exact or inside:
-                a = (exact or inside)[0]
-                via_dist.setdefault(a.builder, []).append(a)
-                moves.append(_Move(by_image[a.builder], posixpath.join(DIST, src), dest, False))
+                # Under an artifact that is "." (everything), only a mount maps path for path.
+                moves.append(move(a, bare, dest, slash,
+                                  a.direct and (a.how == "mount" or a.host != ".")))
             elif holds and not any(c in src for c in "*?["):
                 if any(f.startswith(bare + "/") and not any(_covers(h.host, f) for h in used)
                        for f in files):
