@@ -12,7 +12,7 @@ from typing import Any
 
 from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported, warning
 from migrator.readers import words
-from migrator.readers.shell import Lines, ShellReader, _Frag, initial_frame
+from migrator.readers.shell import Lines, Positions, ShellReader, _Frag, initial_frame
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def parse_makefile(path: str, text: str) -> Makefile:
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     # tree-sitter speaks bytes; the rest of migrator speaks str offsets.
-    to_char = _ByteToChar(data)
+    to_char = Positions(text, data).char
     lines = Lines(text)
     variables: dict[str, str] = {}
     simple: set[str] = set()
@@ -189,14 +189,3 @@ def read_make(mk: Makefile, target: str) -> Script:
 
     run(target, ())
     return Script(mk.path, mk.text, "make", tuple(commands), tuple(problems), target)
-
-
-class _ByteToChar:
-    def __init__(self, data: bytes) -> None:
-        self.ascii = data.isascii()
-        self.data = data
-
-    def __call__(self, offset: int) -> int:
-        if self.ascii:
-            return offset
-        return len(self.data[:offset].decode("utf-8", errors="replace"))

@@ -90,18 +90,20 @@ class _Frag:
         return Span(self.offset + self.starts[a], self.offset + self.ends[max(a, b - 1)])
 
 
-class _Positions:
+class Positions:
     """tree-sitter counts bytes; the rest of migrator counts characters."""
 
     def __init__(self, text: str, data: bytes) -> None:
         self.ascii = len(text) == len(data)
         self.data = data
 
-    def __call__(self, node: Any) -> tuple[int, int]:
+    def char(self, offset: int) -> int:
         if self.ascii:
-            return node.start_byte, node.end_byte
-        return (len(self.data[: node.start_byte].decode("utf-8", "replace")),
-                len(self.data[: node.end_byte].decode("utf-8", "replace")))
+            return offset
+        return len(self.data[:offset].decode("utf-8", "replace"))
+
+    def __call__(self, node: Any) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,20 +134,20 @@ class ShellReader:
         self.text = text
         self.lines = lines or Lines(text)
         self.script_dir = script_dir
-        self.functions: dict[str, tuple[Any, _Frag, _Positions]] = {}
+        self.functions: dict[str, tuple[Any, _Frag, Positions]] = {}
         self.definitions: dict[str, Span] = {}
         self.commands: list[Command] = []
         self.problems: list[Problem] = []
         self._pipes = 0
         self._frag = _Frag("")
-        self._pos = _Positions("", b"")
+        self._pos = Positions("", b"")
 
     # ------------------------------------------------------------ entry points
 
     def read(self, frag: _Frag, frame: _Frame) -> None:
         data = frag.text.encode("utf-8")
         tree = _parser().parse(data)
-        self._frag, self._pos = frag, _Positions(frag.text, data)
+        self._frag, self._pos = frag, Positions(frag.text, data)
         bad = _first_error(tree.root_node) if tree.root_node.has_error else _stray_keyword(
             tree.root_node, data)
         if bad is not None:
