@@ -1,0 +1,115 @@
+"""From the machine's final state to the `Flow`: the runtime build, the builders and stock
+images behind the artifacts, and every step that is dead once the build is multi-stage."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import replace
+
+from migrator.infer.flow import Flow, NoPattern
+from migrator.infer.machine import Machine
+from migrator.infer.paths import in_project, only_artifacts, reads_artifact
+from migrator.infer.runtime import runtime_build
+from migrator.model import BuildOp, Command, CreateOp, DockerOp, Loc, RemoveOp, RunOp, Unsupported
+from migrator.sources import copy_sources
+
+
+def finish(m: Machine, ops: Sequence[DockerOp], first: int,
+           staging: Sequence[Command]) -> Flow | NoPattern:
+    """`first`: the index of the first operation after the first extraction."""
+    if not m.artifacts:
+        if m.streams:
+            source = next(iter(m.streams.values())).source
+            raise Unsupported(source.loc, "tar stream from a container whose extraction "
+                                          "could not be read")
+        return NoPattern("no step copies files out of a container")
+    _fill_steps(m)
+    run_keys = {r.key for r in m.runs}
+    builder_images = {a.builder for a in m.artifacts if a.builder not in run_keys} | {
+        r.base for r in m.runs}
+    runtime = runtime_build(ops[min(first, len(ops) - 1):], m.artifacts, m.dockerfiles,
+                            builder_images, m.files)
+    if runtime is None:
+        return NoPattern("no image build uses the files taken out of containers")
+    builders, stock = _builders(m, builder_images)
+    _dead_containers(m, ops, builder_images)
+    _dead_host_steps(m, runtime)
+    m.dead.extend(staging)
+    m.dead.extend(b.cmd for b in builders)
+    keep = tuple(b for b in builders if _tag_used_later(b, ops, m.dead))
+    dead = m.dead
+    if keep:
+        dead = [c for c in dead if c not in {b.cmd for b in keep}]
+    return Flow(tuple(builders), tuple(stock), runtime, tuple(m.artifacts),
+                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs))
+
+
+def _fill_steps(m: Machine) -> None:
+    """Long-lived containers: their `docker exec` steps, in order."""
+    for i, r in enumerate(m.runs):
+        if r.name_hint in m.steps and (r.key.startswith("container:") or not r.steps):
+            m.runs[i] = replace(r, steps=tuple(m.steps[r.name_hint]))
+
+
+def _builders(m: Machine, images: set[str]) -> tuple[list[BuildOp], list[tuple[str, Loc]]]:
+    """The builds behind the builder images, and the stock images (never built here)."""
+    builders: list[BuildOp] = []
+    stock: list[tuple[str, Loc]] = []
+    for image in sorted(images):
+        known = m.images.get(image)
+        if known is None:
+            loc = next((a.loc for a in m.artifacts if a.builder == image),
+                       next((r.loc for r in m.runs if r.base == image), None))
+            assert loc is not None
+            if not any(r.base == image for r in m.runs) or any(a.builder == image
+                                                                   for a in m.artifacts):
+                stock.append((image, loc))
+        elif known.build not in builders:
+            builders.append(known.build)
+    return builders, stock
+
+
+def _dead_containers(m: Machine, ops: Sequence[DockerOp], builder_images: set[str]) -> None:
+    """Containers and images that existed only to carry artifacts out."""
+    for op in ops:
+        if isinstance(op, CreateOp | RunOp) and op.name in m.used:
+            m.dead.append(op.cmd)
+        elif isinstance(op, RemoveOp):
+            names = set(op.names)
+            if (op.what == "container" and names and names <= m.used | {
+                a for a in names if a in m.containers and m.containers[a].cmd in m.dead
+            }) or (op.what == "image" and names and names <= builder_images):
+                m.dead.append(op.cmd)
+
+
+def _dead_host_steps(m: Machine, runtime: BuildOp) -> None:
+    """Host steps whose only use was carrying build outputs (or a build's cache) out."""
+    hosts = {a.host for a in m.artifacts
+             if not (a.how == "mount" and in_project(a.host, m.files))}
+    hosts |= {c for r in m.runs for c in r.cache_dirs} | set(m.temps)
+    # Outputs a build wrote into a bind-mounted source tree, as the final build reads them.
+    trees = [a for a in m.artifacts if a.how == "mount" and in_project(a.host, m.files)]
+    df = m.dockerfiles.get(runtime.dockerfile)
+    for _stage, _ins, sources in (copy_sources(df, runtime.context, runtime.staged)
+                                  if df and trees else ()):
+        hosts |= {s.rstrip("/") for s in sources if any(reads_artifact(s, t, m.files)
+                                                         for t in trees)}
+    for hop in m.host_ops:
+        if hop.cmd in m.dead or hop.tool not in ("rm", "mkdir", "rmdir", "chmod", "chown"):
+            continue
+        paths = [p for p in hop.args if not p.startswith("-")]
+        if paths and all(only_artifacts(m.rel(posixpath.normpath(posixpath.join(hop.cmd.cwd, p)),
+                                              hop.cmd.loc), hosts, m.files) for p in paths):
+            m.dead.append(hop.cmd)
+
+
+def _tag_used_later(build: BuildOp, ops: Sequence[DockerOp], dead: list[Command]) -> bool:
+    tags = {t.value for t in build.tags}
+    for op in ops:
+        if op.cmd in dead or op is build:
+            continue
+        if any(w.value in tags or any(w.value.startswith(t + " ") for t in tags)
+               for w in op.cmd.argv[1:]):
+            return True
+    return False

@@ -1,0 +1,73 @@
+"""`docker run -v`: which mounts feed the build its sources, which collect its outputs, which
+are caches; and the stage a bind-mounted build becomes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from migrator.infer.flow import RunStage, Step
+from migrator.interpret import project_rel
+from migrator.model import RunOp, Unsupported
+
+
+@dataclass(frozen=True)
+class Mounts:
+    sources: tuple[tuple[str, str], ...]  # project-relative dir with files -> mount point
+    outputs: tuple[tuple[str, str], ...]  # project-relative dir the build fills -> mount point
+    caches: tuple[tuple[str, str], ...]  # host path or volume name -> mount point
+
+
+_CACHE_TARGETS = ("/root/.cache", "/go/pkg/mod", "/root/.m2", "/root/.gradle", "/root/.npm",
+                  "/usr/local/share/.cache", "/root/.cargo/registry", "/var/cache")
+_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def _refuse_services(op: RunOp) -> None:
+    if op.links or (op.network or "").startswith("container:") or (
+            op.network not in (None, "", "host", "none", "bridge", "default")):
+        raise Unsupported(op.cmd.loc, "the build talks to containers started beside it "
+                                      f"(--link/--network {op.network or ''}): not translatable "
+                                      "to a Dockerfile stage")
+
+
+def classify_mounts(op: RunOp, dirs: Collection[str], files: Collection[str]) -> Mounts:
+    _refuse_services(op)
+    sources: list[tuple[str, str]] = []
+    outputs: list[tuple[str, str]] = []
+    caches: list[tuple[str, str]] = []
+    for host, target, options in op.volumes:
+        if host in _SOCKETS or target in _SOCKETS:
+            raise Unsupported(op.cmd.loc, "the build needs the Docker socket inside the "
+                                          "container: not translatable to a Dockerfile stage")
+        cache_like = target.startswith(_CACHE_TARGETS) or "cache" in host.lower()
+        if not host.startswith(("/", "$")) and "/" not in host:
+            caches.append((host, target))  # a named volume
+            continue
+        rel = project_rel(host)
+        if rel is None:
+            raise Unsupported(op.cmd.loc, f"the build depends on {host}, a host path outside "
+                                          "the project")
+        if cache_like:
+            caches.append((rel, target))
+        elif rel == "." or (rel in dirs and any(f.startswith(rel + "/") for f in files)):
+            sources.append((rel, target))
+        elif "ro" not in options.split(","):
+            outputs.append((rel, target))
+    return Mounts(tuple(sources), tuple(outputs), tuple(caches))
+
+
+def run_stage(op: RunOp, mounts: Mounts, argv: tuple[str, ...]) -> RunStage:
+    if any(not w.known for w in op.arg_words):
+        raise Unsupported(op.cmd.loc, "the container's command depends on the environment "
+                                      "(unknown variables in its arguments): not supported yet")
+    ignored = []
+    if op.user:
+        ignored.append(f"-u {op.user} (the stage runs as the image's user; the legacy image "
+                       "got 0:0 from its COPY anyway)")
+    ignored.extend(f"cache mount {h}:{t}" for h, t in mounts.caches)
+    return RunStage(f"run:{op.cmd.loc}", op.image, op.cmd.loc, op.name or "build", op.workdir,
+                    op.env_words, mounts.sources, tuple(t for _, t in mounts.outputs),
+                    tuple(t for _, t in mounts.caches), (Step(argv),) if argv else (),
+                    tuple(ignored), None,
+                    tuple(h for h, _ in mounts.caches if "/" in h or h.startswith(".")))

@@ -1,0 +1,78 @@
+"""`docker cp`: files out of a container onto the host (or a tar stream), or into a builder."""
+
+from __future__ import annotations
+
+import posixpath
+
+from migrator.infer.flow import RunStage, Step
+from migrator.infer.machine import Machine, TarStream, dist, q
+from migrator.model import Artifact, CpOp, Unsupported
+from migrator.readers.words import host_path
+
+
+def cp(m: Machine, op: CpOp) -> None:
+    if op.container is None:
+        _into(m, op)
+        return
+    if op.container not in m.containers:
+        raise Unsupported(op.cmd.loc, f"docker cp from container {op.container!r}, "
+                                      "which this script did not create")
+    m.used.add(op.container)
+    image = _builder_key(m, op.container)
+    if op.dest == "-":
+        _stream(m, op, image)
+    else:
+        _out(m, op, image)
+
+
+def _into(m: Machine, op: CpOp) -> None:
+    """`docker cp ./src b:/src`: files into a long-lived builder, a step of its own."""
+    name, _, target = op.dest.partition(":")
+    steps = m.steps.get(name)
+    if steps is not None:
+        copied = m.rel(host_path(op.src, op.cmd.cwd), op.cmd.loc)
+        steps.append(Step((copied, target), copy=True))
+        m.dead.append(op.cmd)
+
+
+def _builder_key(m: Machine, name: str) -> str:
+    """What the copied files come from: the container's image, or (when commands ran in the
+    container after it started) the stage that replays them."""
+    container = m.containers[name]
+    image = container.image
+    if m.steps.get(name) and not image.startswith("run:"):
+        key = f"container:{name}"
+        if all(r.key != key for r in m.runs):
+            m.runs.append(RunStage(key, image, container.cmd.loc, name, None, (), (), (), (),
+                                   tuple(m.steps[name]), (), None))
+        return key
+    return image
+
+
+def _stream(m: Machine, op: CpOp, image: str) -> None:
+    """`docker cp C:/path - | tar -x -C dir`: a tar stream of path, named by its base."""
+    if op.cmd.pipe is None or op.cmd.pipe[1] != 0:
+        raise Unsupported(op.cmd.loc, "docker cp to standard output, not into tar -x")
+    parent, member = posixpath.split(op.src.rstrip("/") or "/")
+    m.streams[op.cmd.pipe[0]] = TarStream(image, f"tar -C {q(parent)} -cf - {q(member)}",
+                                          parent, (member,), op.cmd)
+
+
+def _out(m: Machine, op: CpOp, image: str) -> None:
+    """`docker cp C:SRC DEST` with the directory rules of SEMANTICS.md."""
+    dest = m.rel(op.dest, op.cmd.loc)
+    contents = op.src.endswith("/.")
+    src = op.src.rstrip("/")
+    if contents:
+        host = dest.rstrip("/")
+        replay = (f"mkdir -p {q(dist(host))}", f"cp -a {q(op.src)} {q(dist(host) + '/')}")
+    else:
+        dest_clean = dest.rstrip("/")
+        into = dest.endswith("/") or dest_clean in m.host_dirs
+        host = posixpath.join(dest_clean, posixpath.basename(src)) if into else dest_clean
+        host = posixpath.normpath(host)
+        replay = (f"mkdir -p {q(posixpath.dirname(dist(host)))}",
+                  f"cp -a {q(src)} {q(dist(host))}")
+    direct = not contents and posixpath.basename(src) == posixpath.basename(host)
+    m.add(Artifact(image, src, host, "cp", op.cmd.loc, replay, direct))
+    m.dead.append(op.cmd)

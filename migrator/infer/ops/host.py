@@ -1,0 +1,97 @@
+"""Host commands on the paths the flow produced: `tar -x` of a stream, `mkdir`, `chmod`/`chown`,
+`mv`. Each leaves the host tree's provenance up to date (the artifact records the step as an
+edge, and its replay commands reproduce the change inside the stage)."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import replace
+
+from migrator.infer.machine import Machine, TarStream, dist, q
+from migrator.infer.paths import covers
+from migrator.infer.tar import tar_extract_dir
+from migrator.interpret import project_rel
+from migrator.model import Artifact, HostOp
+
+
+def host(m: Machine, op: HostOp) -> None:
+    pipe = op.cmd.pipe
+    if op.tool == "tar" and pipe is not None and pipe[0] in m.streams:
+        _untar(m, op, m.streams.pop(pipe[0]))
+        return
+    if op.tool == "mkdir":
+        for a in op.args:
+            if not a.startswith("-"):
+                m.host_dirs.add(m.rel(posixpath.normpath(posixpath.join(op.cmd.cwd, a)),
+                                      op.cmd.loc))
+    m.host_ops.append(op)
+    if op.tool in ("chmod", "chown") and m.artifacts:
+        _mode_change(m, op)
+    elif op.tool == "mv" and m.artifacts:
+        _move(m, op)
+
+
+def _untar(m: Machine, op: HostOp, stream: TarStream) -> None:
+    """`... | tar -x -C dir`: each member of the stream lands under dir."""
+    xdir = tar_extract_dir(op, op.cmd.cwd)
+    if xdir is None:
+        return
+    base = m.rel(xdir, op.cmd.loc)
+    for member_path in stream.members:
+        member = member_path.lstrip("/")
+        host_path = posixpath.normpath(posixpath.join(base, member))
+        src = posixpath.normpath(posixpath.join(stream.directory, member_path))
+        m.add(Artifact(stream.image, src, host_path, "tar", stream.source.loc,
+                       (f"mkdir -p {q(dist(base))}",
+                        f"{stream.create} | tar -x -f - -C {q(dist(base))}"),
+                       direct=member not in (".", "") and
+                       posixpath.basename(src) == posixpath.basename(host_path),
+                       edges=(op.cmd.loc,)))
+    m.dead.extend([stream.source, op.cmd])
+    m.host_dirs.add(base)
+
+
+def _mode_change(m: Machine, op: HostOp) -> None:
+    """A host `chmod` of an artifact is replayed in the stage; a `chown` is moot (the legacy
+    runtime COPY stamped 0:0 anyway). Either way the host step is dead."""
+    if op.tool == "chmod":
+        flags = [a for a in op.args if a in ("-R", "--recursive")]
+        rest = [a for a in op.args if a not in ("-R", "--recursive", "-v", "-f", "-c")]
+        if len(rest) < 2:
+            return
+        mode, paths = rest[0], rest[1:]
+    else:
+        flags, paths, mode = [], [a for a in op.args if not a.startswith("-")][1:], ""
+    touched = False
+    for p in paths:
+        path = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, p)))
+        if path is None:
+            continue
+        for i, a in enumerate(m.artifacts):
+            if covers(path, a.host) or covers(a.host, path):
+                step = (f"chmod {' '.join([*flags, mode])} {q(dist(path))}"
+                        if op.tool == "chmod" else None)
+                if step and step not in a.replay:
+                    m.artifacts[i] = replace(a, replay=(*a.replay, step), direct=False,
+                                             edges=(*a.edges, op.cmd.loc))
+                touched = True
+    if touched:
+        m.dead.append(op.cmd)
+
+
+def _move(m: Machine, op: HostOp) -> None:
+    """`mv artifact new-name`: the artifact is renamed on the host (and in its replay)."""
+    rest = [a for a in op.args if not a.startswith("-")]
+    if len(rest) != 2:
+        return
+    src = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[0])))
+    dst = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[1])))
+    if src is None or dst is None:
+        return
+    for i, a in enumerate(m.artifacts):
+        if a.host == src:
+            replay = (f"mkdir -p {q(posixpath.dirname(dist(dst)))}",
+                      f"mv {q(dist(src))} {q(dist(dst))}")
+            m.artifacts[i] = replace(a, host=dst, direct=False, edges=(*a.edges, op.cmd.loc),
+                                     replay=(*a.replay, *replay))
+            m.dead.append(op.cmd)

@@ -1,0 +1,105 @@
+"""`docker create` / `docker run`: a container, and whatever its command leaves on the host.
+
+A run's output reaches the host in one of these ways, each a handler below: its standard output
+redirected to a file (`docker run IMG cat /app > app`), a tar stream piped to a host `tar -x`,
+a bind mount of the sources it builds in, or an output directory mounted for it. A named run
+with none of these is a builder container whose files a later `docker cp` takes out.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+
+from migrator.infer.commands import effective_command, idles, shell_line
+from migrator.infer.flow import Step
+from migrator.infer.machine import Container, Machine, TarStream, dist, q
+from migrator.infer.mounts import Mounts, classify_mounts, run_stage
+from migrator.infer.tar import tar_members
+from migrator.model import Artifact, CreateOp, Redirect, RunOp
+
+
+def create(m: Machine, op: CreateOp) -> None:
+    if op.name:
+        m.containers[op.name] = Container(op.image, op.cmd)
+
+
+def _stdout(op: RunOp) -> Redirect | None:
+    return next((r for r in op.cmd.redirects if r.op == ">" and r.fd in (None, 1)
+                 and r.target is not None), None)
+
+
+def run(m: Machine, op: RunOp) -> None:
+    if op.name:
+        m.containers[op.name] = Container(op.image, op.cmd)
+    out = _stdout(op)
+    tar = tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
+    mounts = classify_mounts(op, m.dirs, m.files)
+    if out is not None:
+        _cat(m, op, out)
+    elif tar is not None:
+        _stream(m, op, tar)
+    elif mounts.sources:
+        _bind_build(m, op, mounts)
+    elif mounts.outputs and op.args:
+        _output_mount(m, op, mounts)
+    elif op.name and not op.remove:
+        # A named container that builds when it runs (its CMD, or the given command);
+        # a detached one that only idles is a long-lived builder fed by `docker exec`.
+        idle = op.detach and (not op.args or idles(op.args))
+        m.steps[op.name] = [] if idle else [Step(effective_command(op, m))]
+
+
+def _cat(m: Machine, op: RunOp, out: Redirect) -> None:
+    """`docker run IMG cat /path > file`: the file holds the command's output (host umask)."""
+    assert out.target is not None
+    argv = effective_command(op, m)
+    target = out.target.value
+    host = m.rel(target if target.startswith("/") else posixpath.join(op.cmd.cwd, target),
+                 op.cmd.loc)
+    src = argv[1] if len(argv) == 2 and posixpath.basename(argv[0]) == "cat" else ""
+    m.add(Artifact(op.image, src, host, "cat", op.cmd.loc,
+                   (f"mkdir -p {q(posixpath.dirname(dist(host)))}",
+                    f"{shell_line(op, argv)} > {q(dist(host))}"),
+                   direct=False, user=op.user))
+    m.dead.append(op.cmd)
+
+
+def _stream(m: Machine, op: RunOp, tar: tuple[str, tuple[str, ...]]) -> None:
+    """`docker run IMG tar -c ... | tar -x`: the host `tar -x` handler takes the stream."""
+    assert op.cmd.pipe is not None
+    m.streams[op.cmd.pipe[0]] = TarStream(op.image, shlex.join(effective_command(op, m)),
+                                          tar[0], tar[1], op.cmd)
+
+
+def _bind_build(m: Machine, op: RunOp, mounts: Mounts) -> None:
+    """A build in a container that sees the project through a bind mount: a stage of its own."""
+    idle = op.detach and op.name is not None and (not op.args or idles(op.args))
+    stage = run_stage(op, mounts, () if idle else effective_command(op, m))
+    m.runs.append(stage)
+    if idle and op.name:
+        m.steps[op.name] = []  # `docker exec` steps follow
+    for host, target in (*mounts.sources, *mounts.outputs):
+        m.add(Artifact(stage.key, target, host, "mount", op.cmd.loc,
+                       (f"mkdir -p {q(dist(host))}",
+                        f"cp -a {q(target.rstrip('/') + '/.')} {q(dist(host) + '/')}"),
+                       direct=True, user=op.user))
+        if host not in m.dirs:
+            m.host_dirs.add(host)
+    if op.name:
+        m.containers[op.name] = Container(stage.key, op.cmd)
+    m.dead.append(op.cmd)
+
+
+def _output_mount(m: Machine, op: RunOp, mounts: Mounts) -> None:
+    """`docker run -v "$PWD/out":/out IMG make`: the mounted directory collects the outputs."""
+    argv = effective_command(op, m)
+    prep = [f"mkdir -p {q(target)}" for _, target in mounts.outputs]
+    line = shell_line(op, argv)
+    for host, target in mounts.outputs:
+        copy_out = (f"mkdir -p {q(dist(host))} && "
+                    f"cp -a {q(target.rstrip('/') + '/.')} {q(dist(host) + '/')}")
+        m.add(Artifact(op.image, target, host, "volume", op.cmd.loc,
+                       (*prep, line, copy_out), direct=False, user=op.user))
+        m.host_dirs.add(host)
+    m.dead.append(op.cmd)

@@ -1,0 +1,58 @@
+"""The tar command lines a flow streams artifacts through."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+
+from migrator.model import HostOp
+
+
+def tar_members(args: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    """`tar -c [-C dir] [-f -] members...` run in a container: (directory, members)."""
+    if not args or posixpath.basename(args[0]) != "tar":
+        return None
+    directory = "/"
+    members: list[str] = []
+    creating = False
+    i = 1
+    while i < len(args):
+        a = args[i]
+        if a in ("-C", "--directory"):
+            directory = posixpath.join(directory, args[i + 1]) if i + 1 < len(args) else directory
+            i += 2
+            continue
+        if a.startswith("--directory="):
+            directory = posixpath.join(directory, a.split("=", 1)[1])
+        elif a in ("-f", "--file"):
+            i += 2
+            continue
+        elif a.startswith("-") or (i == 1 and not a.startswith("/") and "c" in a and
+                                   set(a) <= set("cvzjJpf")):
+            letters = a.lstrip("-")
+            creating = creating or "c" in letters
+            if "f" in letters and not a.startswith("--"):
+                i += 2 if letters.endswith("f") else 1
+                continue
+        else:
+            members.append(a)
+        i += 1
+    if not creating or not members:
+        return None
+    return directory, tuple(members)
+
+
+def tar_extract_dir(op: HostOp, cwd: str) -> str | None:
+    """Where a host `tar -x [-C dir]` unpacks, or None if it does not extract."""
+    args = op.args
+    extracting = any(("x" in a.lstrip("-") and not a.startswith("--")) or a == "--extract"
+                     for a in args if a.startswith("-") or args.index(a) == 0)
+    if not extracting:
+        return None
+    directory = cwd
+    for i, a in enumerate(args):
+        if a in ("-C", "--directory") and i + 1 < len(args):
+            directory = posixpath.join(directory, args[i + 1])
+        elif a.startswith("--directory="):
+            directory = posixpath.join(directory, a.split("=", 1)[1])
+    return posixpath.normpath(directory)
