@@ -110,7 +110,10 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     _, script, flow = best
     ignores = {f: read_text(root, f) for f in project.files
                if f.endswith(".dockerignore")}
-    the_plan = plan(flow, script, dockerfiles, project.files, settings, ignores)
+    # The other files the flow's commands came from (a script a Makefile runs, a sourced helper).
+    others = {c.file: read_text(root, c.file) for c in script.commands
+              if c.file and c.file != script.path}
+    the_plan = plan(flow, script, dockerfiles, project.files, settings, ignores, others)
     problems = (*script.problems, *the_plan.warnings)
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
                    script.path + (f" (make {script.target})" if script.target else ""), flow,

@@ -1,0 +1,156 @@
+"""Plan the migration: the multi-stage Dockerfile and the build scripts' edits, as new texts.
+
+The runtime Dockerfile is the base: the builder stages (spliced from the builder Dockerfiles),
+any stage that puts outputs in the state the legacy flow left them, and `COPY --from` lines for
+the extracted files are spliced into it; every other byte stays. The scripts keep every line that
+is not a builder-pattern step; the final build gets what the builder build needed.
+
+Modules: `naming` (a stage per builder), `copies` (which COPY reads what), `stages` (the builder
+stages' text), `build` (the final build command), `scripts` (the script-edit layer: commands ->
+spliced edits of each file, one editor per script kind).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from migrator import render
+from migrator.infer import Flow
+from migrator.model import Artifact, Dockerfile, Problem, Script, Span, warning
+from migrator.plan.build import final_build_edits
+from migrator.plan.copies import plan_copies
+from migrator.plan.naming import Builder, name_builders
+from migrator.plan.scripts import ScriptEdits, edit_scripts, removed_call_sites
+from migrator.plan.stages import (
+    builder_blocks,
+    ignored_by_context,
+    runtime_reference_edits,
+)
+from migrator.plan.text import copy_text, leading_comments_start, relative_source, user_in
+from migrator.settings import Settings
+from migrator.splice import Edit, apply
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    old: str | None  # None: the file is new
+    new: str | None  # None: the file is removed
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[FileChange, ...]
+    explain: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+
+
+def plan(
+    flow: Flow,
+    script: Script,
+    dockerfiles: Mapping[str, Dockerfile],
+    files: Collection[str],
+    settings: Settings,
+    ignores: Mapping[str, str] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> Plan:
+    """`ignores`: the texts of the project's `.dockerignore` files, by path; `texts`: the texts
+    of the script files other than `script` that the flow's commands came from."""
+    warnings: list[Problem] = list(flow.warnings)
+    explain: list[str] = []
+    new_ctx = _new_context(flow, files, warnings)
+    rdf = dockerfiles[flow.runtime.dockerfile]
+    # Stage names: the runtime's own, and every FROM base, are taken.
+    taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
+    builders = name_builders(flow, dockerfiles, taken)
+    new_rdf = _dockerfile(flow, rdf, builders, files, new_ctx, taken, settings, explain)
+    warnings.extend(ignored_by_context(builders, new_ctx, ignores or {}, files))
+    changes = [FileChange(rdf.path, rdf.text, new_rdf)]
+
+    sites = removed_call_sites(script, flow.dead)
+    edits = final_build_edits(flow, script, builders, rdf, new_ctx, sites, warnings)
+    all_texts = {script.path: script.text, **(texts or {})}
+    for path, new in edit_scripts(script, all_texts, ScriptEdits(flow.dead,
+                                                                 tuple(edits))).items():
+        changes.append(FileChange(path, all_texts[path], new))
+    if not settings.keep_legacy:
+        changes.extend(_removed_builders(flow, dockerfiles, rdf, changes))
+    return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _new_context(flow: Flow, files: Collection[str], warnings: list[Problem]) -> str:
+    """The one context: the common directory of every build's (an assembled, staged context is
+    replaced by the project it was assembled from)."""
+    runtime = flow.runtime
+    contexts = ["." if runtime.staged else runtime.context] + [b.context for b in flow.builders]
+    new_ctx = posixpath.commonpath([posixpath.join("/", c) for c in contexts]).lstrip("/") or "."
+    for op in flow.builders:
+        if op.context != new_ctx and any(f.endswith(".dockerignore") for f in files):
+            warnings.append(warning(op.cmd.loc, f"the builder's context {op.context!r} becomes "
+                                                f"part of context {new_ctx!r}: check "
+                                                ".dockerignore"))
+    return new_ctx
+
+
+def _dockerfile(flow: Flow, rdf: Dockerfile, builders: Sequence[Builder], files: Collection[str],
+                new_ctx: str, taken: set[str], settings: Settings, explain: list[str]) -> str:
+    """The runtime Dockerfile's new text: builder stages before its first stage, COPYs of
+    extracted files taken from them."""
+    runtime = flow.runtime
+    by_image = {b.image: b for b in builders}
+    for b in builders:
+        for t in b.build.tags if b.build else ():
+            by_image.setdefault(t.value, b)
+    r_edits: list[Edit] = []
+    via_dist: dict[str, list[Artifact]] = {}
+    for ins, keep, moves in plan_copies(flow, rdf, files, by_image, via_dist):
+        flags = [f for f in ins.flags if not f.startswith("--from=")]
+        if keep and runtime.context != new_ctx:
+            keep = [relative_source(k, runtime.context, new_ctx, runtime.staged) for k in keep]
+        lines = [copy_text(ins, ins.flags, [*keep, ins.args[-1]])] if keep else []
+        for m in moves:
+            f = list(flags)
+            owners_known = m.builder.runs_as_root and all(
+                a.user is None for a in flow.artifacts if a.builder == m.builder.image)
+            if not owners_known and not any(x.startswith("--chown=") for x in flags):
+                f.append("--chown=0:0")  # the legacy runtime COPY stamped 0:0 (SEMANTICS.md)
+            stage = m.builder.name if m.direct else m.builder.dist
+            lines.append(render.copy_from("COPY", stage, f, [m.src or "/"], m.dest,
+                                          ins.json_form))
+            explain.append(f"{ins.loc}: {ins.keyword} {' '.join(ins.args)} -> "
+                           f"COPY --from={stage} {m.src} {m.dest}")
+        r_edits.append(Edit(ins.span, "\n".join(lines) + "\n"))
+    header_lines, blocks = builder_blocks(builders, rdf, new_ctx, taken, explain, settings)
+    for image, arts in via_dist.items():
+        b = by_image[image]
+        commands = list(dict.fromkeys(step for a in dict.fromkeys(arts) for step in a.replay))
+        blocks.append(render.dist_stage(b.name, b.dist, b.build is not None and
+                                        user_in(b.stages), commands, rdf.escape))
+        explain.append(f"stage {b.dist}: replays the extraction steps")
+    for a in flow.artifacts:
+        explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}"
+                       + "".join(f" (then {e})" for e in a.edges))
+    inserted = sum(len(b.stages) or 1 for b in builders) + len(via_dist)
+    r_edits.extend(runtime_reference_edits(rdf, runtime, new_ctx, inserted, r_edits))
+    syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
+    if syntax and not rdf.syntax:
+        # Before the stages inserted at the same offset: edits at one offset apply in list order.
+        r_edits.insert(0, Edit(Span(0, 0), f"# syntax={syntax}\n"))
+    at = leading_comments_start(rdf.text, rdf.stages[0].from_)
+    r_edits.append(Edit(Span(at, at), render.stages(
+        ["\n".join(header_lines), *blocks] if header_lines else blocks)))
+    return apply(rdf.text, r_edits)
+
+
+def _removed_builders(flow: Flow, dockerfiles: Mapping[str, Dockerfile], rdf: Dockerfile,
+                      changes: Sequence[FileChange]) -> list[FileChange]:
+    """Builder Dockerfiles nothing uses any more."""
+    still_used = {op.dockerfile for op in [flow.runtime, *flow.keep_builder_tags]}
+    out: list[FileChange] = []
+    for op in flow.builders:
+        if op.dockerfile not in still_used and op.dockerfile != rdf.path and \
+                all(c.path != op.dockerfile for c in [*changes, *out]):
+            out.append(FileChange(op.dockerfile, dockerfiles[op.dockerfile].text, None))
+    return out

@@ -1,0 +1,183 @@
+"""The builder stages of the new Dockerfile, spliced from the builder Dockerfiles."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import shlex
+from collections.abc import Collection, Mapping, Sequence
+
+from migrator import render
+from migrator.infer import _covers
+from migrator.model import BuildOp, Dockerfile, Loc, Problem, Span, Unsupported, warning
+from migrator.plan.naming import Builder, unique
+from migrator.plan.text import (
+    arg_name,
+    copy_text,
+    leading_comments_start,
+    option,
+    relative_source,
+    rewrite_from,
+)
+from migrator.settings import Settings
+from migrator.sources import copy_sources
+from migrator.splice import Edit, apply
+
+
+def builder_blocks(builders: Sequence[Builder], rdf: Dockerfile, new_ctx: str,
+                   taken: set[str], explain: list[str],
+                   settings: Settings) -> tuple[list[str], list[str]]:
+    """Global ARG lines to add, and the text of each builder's stages, spliced from its file."""
+    blocks: list[str] = []
+    header_lines: list[str] = []
+    rheader = {arg_name(i): i.text for i in rdf.header}
+    for b in builders:
+        if b.run is not None:
+            blocks.append(run_block(b, builders, new_ctx, settings.buildkit))
+            explain.append(f"{b.loc}: stage {b.name} from the container that ran {b.run.base}"
+                           + "".join(f"; ignored {x}" for x in b.run.ignored))
+            continue
+        if b.df is None or b.build is None:
+            blocks.append(render.stage_from(b.image, b.name))
+            continue
+        bdf = b.df
+        if bdf.escape != rdf.escape:
+            raise Unsupported(Loc(bdf.path, 1), f"escape character {bdf.escape!r} differs from "
+                                                f"{rdf.path}'s {rdf.escape!r}")
+        for h in bdf.header:
+            key = arg_name(h)
+            if key in rheader and rheader[key].strip() != h.text.strip():
+                raise Unsupported(h.loc, f"global ARG {key} differs from {rdf.path}'s")
+            if key not in rheader and h.text not in header_lines:
+                header_lines.append(h.text)
+        blocks.extend(_spliced_stages(b, b.build, bdf, new_ctx, taken))
+        explain.append(f"{b.loc}: stage {b.name} from {bdf.path}")
+    return header_lines, blocks
+
+
+def _stage_names(b: Builder, taken: set[str]) -> dict[str, str]:
+    """The new name of each of a builder file's stages, by index and by old (lower-case) name."""
+    names: dict[str, str] = {}
+    for st in b.stages:
+        if st.index == len(b.stages) - 1:
+            new = b.name
+        elif st.name and st.name.lower() not in taken:
+            new = unique(st.name, taken)
+        else:
+            new = unique(f"{b.name}-{st.name or st.index}", taken)
+        names[str(st.index)] = new
+        if st.name:
+            names[st.name.lower()] = new
+    return names
+
+
+def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, new_ctx: str,
+                    taken: set[str]) -> list[str]:
+    """Each stage's text from the builder file, its names and context paths rewritten."""
+    names = _stage_names(b, taken)
+    platform = option(build.options, "--platform")
+    blocks = []
+    for st in b.stages:
+        start = leading_comments_start(bdf.text, st.from_)
+        edits = [Edit(st.from_.span, rewrite_from(st.from_, names.get(st.base.lower()),
+                                                  names[str(st.index)], platform) + "\n")]
+        for ins in st.body:
+            if ins.keyword not in ("COPY", "ADD"):
+                continue
+            ref = ins.flag("from")
+            if ref is not None and ref.lower() in names:
+                flags = [f"--from={names[ref.lower()]}" if f.startswith("--from=") else f
+                         for f in ins.flags]
+                edits.append(Edit(ins.span, copy_text(ins, flags, ins.args) + "\n"))
+            elif ref is None and build.context != new_ctx and len(ins.args) >= 2 and \
+                    not any(a.startswith("<<") for a in ins.args):
+                srcs = [relative_source(x, build.context, new_ctx) for x in ins.args[:-1]]
+                edits.append(Edit(ins.span, copy_text(ins, ins.flags,
+                                                      [*srcs, ins.args[-1]]) + "\n"))
+        shifted = [Edit(Span(e.span.start - start, e.span.end - start), e.text) for e in edits]
+        blocks.append(apply(bdf.text[start : st.end], shifted).rstrip("\n"))
+    return blocks
+
+
+def run_block(b: Builder, builders: Sequence[Builder], new_ctx: str, buildkit: bool) -> str:
+    run = b.run
+    assert run is not None
+    base = next((x.name for x in builders if x.run is None and x.makes(run.base)), run.base)
+    args, env = [], []
+    for k, w in run.env:
+        if w is not None and w.known:
+            env.append(f"{k}={shlex.quote(w.value)}" if w.value else f'{k}=""')
+        else:
+            args.append(k)  # its value comes from the environment: a build arg
+    copies = []
+    for src, target in run.copies:
+        rel = posixpath.relpath(src, new_ctx)
+        copies.append(f"{rel if rel != '.' else '.'} {target}")
+    # A cache the container mounted: a BuildKit cache mount when BuildKit syntax is allowed;
+    # otherwise nothing (a cache changes speed, not the result).
+    mounts = "".join(f"--mount=type=cache,target={t} " for t in run.caches) if buildkit else ""
+    steps = []
+    for step in run.steps:
+        argv = step.argv
+        if step.copy:
+            steps.append(f"COPY {posixpath.relpath(argv[0], new_ctx)} {argv[1]}")
+        elif step.workdir:
+            steps.append(f"RUN {mounts}cd {shlex.quote(step.workdir)} && {shlex.join(argv)}")
+        elif len(argv) == 3 and argv[:2] == ("/bin/sh", "-c"):
+            steps.append(f"RUN {mounts}{argv[2]}")  # the shell form it was written in
+        else:
+            steps.append(f"RUN {mounts}{json.dumps(list(argv))}")
+    return render.run_stage(str(run.loc), base, b.name, args, env, run.workdir, copies,
+                            run.mkdirs, steps)
+
+
+def ignored_by_context(builders: Sequence[Builder], new_ctx: str,
+                       ignores: Mapping[str, str], files: Collection[str]) -> list[Problem]:
+    """A bind mount showed the build every file; a COPY leaves out what .dockerignore names."""
+    text = ignores.get(posixpath.normpath(posixpath.join(new_ctx, ".dockerignore")))
+    runs = [b.run for b in builders if b.run is not None and b.run.copies]
+    if not text or not runs:
+        return []
+    from docker.utils.build import PatternMatcher
+
+    patterns = [line.strip() for line in text.splitlines()
+                if line.strip() and not line.strip().startswith("#")]
+    matcher = PatternMatcher(patterns)
+    out = []
+    for run in runs:
+        for src, target in run.copies:
+            hidden = sorted(
+                f for f in files
+                if _covers(src, f) and f != posixpath.join(new_ctx, ".dockerignore")
+                and matcher.matches(posixpath.relpath(f, new_ctx)))
+            if hidden:
+                sample = ", ".join(hidden[:4]) + (" ..." if len(hidden) > 4 else "")
+                noun = "file" if len(hidden) == 1 else "files"
+                out.append(warning(run.loc, f"the bind mount showed the build {len(hidden)} "
+                                            f"{noun} that .dockerignore keeps out of `COPY {src} "
+                                            f"{target}` ({sample}); if the build needs them, "
+                                            "add `!` exceptions to .dockerignore"))
+    return out
+
+
+def runtime_reference_edits(rdf: Dockerfile, runtime: BuildOp, new_ctx: str, inserted: int,
+                            done: Sequence[Edit]) -> list[Edit]:
+    """Numeric `--from=N` moves by the stages put before it; context paths follow the context."""
+    edits: list[Edit] = []
+    touched = {e.span for e in done}
+    for st in rdf.stages:
+        for ins in st.body:
+            ref = ins.flag("from")
+            if ref is not None and ref.isdigit() and ins.span not in touched:
+                flags = [f"--from={int(ref) + inserted}" if f.startswith("--from=") else f
+                         for f in ins.flags]
+                edits.append(Edit(ins.span, copy_text(ins, flags, ins.args) + "\n"))
+                touched.add(ins.span)
+    if runtime.context != new_ctx:
+        for _stage, ins, _sources in copy_sources(rdf, runtime.context, runtime.staged):
+            if ins.span in touched:
+                continue
+            srcs = [relative_source(s, runtime.context, new_ctx, runtime.staged)
+                    for s in ins.args[:-1]]
+            edits.append(Edit(ins.span, copy_text(ins, ins.flags, [*srcs, ins.args[-1]]) + "\n"))
+    return edits

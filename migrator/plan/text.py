@@ -1,0 +1,83 @@
+"""Small text helpers over Dockerfile instructions and build options, shared by the planners."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Sequence
+
+from migrator.model import Instruction, Stage, Word
+from migrator.sources import context_path
+
+PROXY_ARGS = {
+    name
+    for base in ("http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy")
+    for name in (base, base.upper())
+}
+DIRECTIVE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.I)
+
+
+def leading_comments_start(text: str, ins: Instruction) -> int:
+    """Start of the comment lines directly above an instruction (no blank line between)."""
+    start = ins.span.start
+    while start > 0:
+        prev_start = text.rfind("\n", 0, start - 1) + 1
+        line = text[prev_start:start]
+        if line.lstrip().startswith("#") and not DIRECTIVE.match(line):
+            start = prev_start
+        else:
+            break
+    return start
+
+
+def rewrite_from(ins: Instruction, base: str | None, name: str,
+                 platform: str | None = None) -> str:
+    """The FROM text with the stage named `name` (and the base renamed, for an earlier stage;
+    and the builder build's `--platform`, where the line has none)."""
+    text = ins.text
+    if platform and ins.flag("platform") is None:
+        text = re.sub(r"^(\s*\S+)", lambda m: f"{m.group(1)} --platform={platform}", text,
+                      count=1)
+    if base is not None:
+        text = re.sub(r"(\s)" + re.escape(ins.args[0]) + r"(\s|$)", lambda m: m.group(1) + base
+                      + m.group(2), text, count=1)
+    m = re.search(r"\s+[Aa][Ss]\s+(\S+)\s*$", text)
+    if m:
+        return text[: m.start(1)] + name + text[m.end(1) :]
+    stripped = text.rstrip()
+    return f"{stripped} AS {name}{text[len(stripped):]}"
+
+
+def copy_text(ins: Instruction, flags: Sequence[str], args: Sequence[str]) -> str:
+    keyword = ins.text.split(None, 1)[0]
+    if ins.json_form:
+        return " ".join([keyword, *flags, json.dumps(list(args))])
+    return " ".join([keyword, *flags, *args])
+
+
+def relative_source(source: str, old_ctx: str, new_ctx: str,
+                    staged: Sequence[tuple[str, str]] = ()) -> str:
+    path = context_path(old_ctx, source, staged)
+    trailing = "/" if path.endswith("/") else ""
+    rel = posixpath.relpath(path.rstrip("/") or ".", new_ctx)
+    return (rel + trailing) if rel != "." else ("./" if trailing else ".")
+
+
+def user_in(stages: Sequence[Stage]) -> bool:
+    return any(i.keyword == "USER" for s in stages for i in s.body)
+
+
+def arg_name(ins: Instruction) -> str:
+    body = ins.text.split(None, 1)[1] if " " in ins.text.strip() else ""
+    return body.split("=", 1)[0].strip()
+
+
+def option(options: Sequence[Word], name: str) -> str | None:
+    """The value of a build option kept in `BuildOp.options` (`--platform x`, `--platform=x`)."""
+    for i, w in enumerate(options):
+        if w.value == name and i + 1 < len(options):
+            return options[i + 1].value
+        if w.value.startswith(name + "="):
+            return w.value.split("=", 1)[1]
+    return None
