@@ -40,8 +40,14 @@ common_options = _options(
     click.option("--buildkit", is_flag=True,
                  help="Allow BuildKit-only syntax in the output (cache mounts for the caches "
                       "a build container mounted)."),
+    click.option("--entry", metavar="COMMAND",
+                 help="The legacy build as a user runs it: 'make container', 'build.sh', "
+                      "'make -C sub image' (default: found; the report says which and why)."),
     click.option("--make-target", metavar="TARGET",
-                 help="The Makefile target that builds the final image (default: found)."),
+                 help="Same as --entry 'make TARGET'."),
+    click.option("--set", "overrides", metavar="NAME=VALUE", multiple=True,
+                 callback=lambda _c, _p, v: _pairs(v),
+                 help="Give a variable a value, as `make NAME=VALUE` would (repeatable)."),
     click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
                  help="Projects analysed in parallel (default: CPU count for several)."),
 )
@@ -59,6 +65,16 @@ verify_options = _options(
                  help="Seconds each build flow may take under --verify."),
     click.option("--mtimes", is_flag=True, help="Also compare modification times (--verify)."),
 )
+
+
+def _pairs(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for v in values:
+        name, eq, value = v.partition("=")
+        if not eq or not name:
+            raise click.BadParameter(f"{v!r}: expected NAME=VALUE", param_hint="--set")
+        pairs.append((name, value))
+    return tuple(pairs)
 
 
 def _analyze_all(paths: list[str], settings: Settings, jobs: int | None) -> list[Outcome]:
@@ -83,14 +99,19 @@ def _err(line: str) -> None:
 @click.version_option(package_name=None, version=None, message="migrator %(version)s",
                       prog_name="migrate")
 def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, explain: bool,
-         keep_legacy: bool, buildkit: bool, make_target: str | None, jobs: int | None,
+         keep_legacy: bool, buildkit: bool, entry: str | None, make_target: str | None,
+         overrides: tuple[tuple[str, str], ...], jobs: int | None,
          verify: bool,
          builder: str | None, docker_binary: str, timeout: float, mtimes: bool) -> None:
     """Turn builder-pattern projects (Dockerfile.build + Dockerfile + build script) into one
     multi-stage Dockerfile. PATH is a project directory; give several for a batch."""
     if dry_run and check:
         raise click.UsageError("--dry-run and --check exclude each other")
-    settings = Settings(keep_legacy=keep_legacy, make_target=make_target, buildkit=buildkit)
+    if entry and make_target:
+        raise click.UsageError("--entry and --make-target exclude each other")
+    settings = Settings(keep_legacy=keep_legacy, buildkit=buildkit,
+                        entry=entry or (f"make {make_target}" if make_target else None),
+                        overrides=overrides)
     mode = "dry-run" if dry_run else "check" if check else "write"
     report = Report(mode)
     verify_settings = None

@@ -171,6 +171,9 @@ class Command:
     env: tuple[tuple[str, str], ...] = ()  # assignments given to this command only
     file: str = ""  # the script this command's text is in
     captured: str | None = None  # `X=$(cmd)`: the variable that receives its output
+    # The commands that ran the file this command is in (`./build.sh`, `make -C dir`), outermost
+    # first; empty for a command of the entry point itself.
+    via: tuple[Command, ...] = ()
 
     @property
     def name(self) -> str:

@@ -7,12 +7,13 @@ nothing and prints nothing, so many projects can run it in parallel processes.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from migrator.discover import Project, discover, read_text
-from migrator.model import Dockerfile, Problem, Script, Severity, Unsupported
+from migrator.model import PROJECT, Dockerfile, Problem, Script, Severity, Unsupported
+from migrator.readers.context import MAKEFILE_NAMES, ReaderContext
 from migrator.settings import Settings
 
 if TYPE_CHECKING:  # the planning modules load only when a project needs them
@@ -42,22 +43,25 @@ class Outcome:
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
 
-def _read_script(path: str, text: str, settings: Settings) -> list[Script]:
+def _read_script(path: str, text: str, settings: Settings, ctx: ReaderContext) -> list[Script]:
     name = posixpath.basename(path)
+    cwd = posixpath.join(PROJECT, posixpath.dirname(path)).rstrip("/")
     if name in ("GNUmakefile", "makefile", "Makefile"):
         from migrator.readers.make import parse_makefile, read_make
 
-        mk = parse_makefile(path, text)
-        if settings.make_target:
-            if mk.rule(settings.make_target) is None:
-                raise Unsupported(None, f"{path}: no target {settings.make_target!r}")
-            return [read_make(mk, settings.make_target)]
-        return [read_make(mk, r.targets[0]) for r in mk.rules
-                if r.targets and r.targets[0] in mk.targets()
-                and any("docker" in mk.text[s.start : s.end] for _, s in r.lines)]
+        mk = parse_makefile(path, text, settings.overrides, cwd)
+        with ctx.entering(path, None):
+            if settings.make_target:
+                if mk.rule(settings.make_target) is None:
+                    raise Unsupported(None, f"{path}: no target {settings.make_target!r}")
+                return [read_make(mk, settings.make_target, ctx)]
+            return [read_make(mk, r.targets[0], ctx) for r in mk.rules
+                    if r.targets and r.targets[0] in mk.targets()
+                    and any("docker" in mk.text[s.start : s.end] for _, s in r.lines)]
     from migrator.readers.shell import read_shell
 
-    return [read_shell(path, text)]
+    with ctx.entering(path, None):
+        return [read_shell(path, text, ctx)]
 
 
 def analyze(root: str, settings: Settings) -> Outcome:
@@ -89,8 +93,10 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
 
     best: tuple[int, Script, Flow] | None = None
     reasons: list[str] = []
+    ctx = ReaderContext(project.root, project.files, lambda rel: read_text(root, rel),
+                        settings.overrides, texts)
     for candidate in project.candidates:
-        for script in _read_script(candidate, texts[candidate], settings):
+        for script in _read_script(candidate, texts[candidate], settings, ctx):
             ops, staging, temps = resolve_staging([op for op in map(interpret, script.commands)
                                             if op is not None])
             for op in ops:
@@ -108,6 +114,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     if best is None:
         return Outcome(root, Status.NOTHING, "; ".join(reasons) or "nothing to migrate")
     _, script, flow = best
+    script = _focus(script, flow, ctx)
     ignores = {f: read_text(root, f) for f in project.files
                if f.endswith(".dockerignore")}
     # The other files the flow's commands came from (a script a Makefile runs, a sourced helper).
@@ -118,3 +125,20 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
                    script.path + (f" (make {script.target})" if script.target else ""), flow,
                    (script.path, script.kind, script.target))
+
+
+def _focus(script: Script, flow: Flow, ctx: ReaderContext) -> Script:
+    """The script the rewrite edits: the file that holds the whole flow. An entry point that
+    only runs that file (`cd gateway && ./build.sh`) keeps working unchanged."""
+    steps = (flow.runtime.cmd, *flow.dead, *(b.cmd for b in flow.builders))
+    files = sorted({c.file or script.path for c in steps})
+    if files == [script.path]:
+        return script
+    if len(files) > 1:
+        raise Unsupported(flow.runtime.cmd.loc, "the legacy flow spans " + ", ".join(files) +
+                          "; rewriting a build across several files is not supported yet")
+    path = files[0]
+    kind = "make" if posixpath.basename(path) in MAKEFILE_NAMES else "shell"
+    return replace(script, path=path, text=ctx.text(path), kind=kind,
+                   commands=tuple(c for c in script.commands if c.file == path),
+                   target=None, functions=())

@@ -8,11 +8,14 @@ recipe line is shell text, read by the shell reader with make references expande
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported, warning
 from migrator.readers import words
 from migrator.readers.shell import Lines, Positions, ShellReader, _Frag, initial_frame
+
+if TYPE_CHECKING:
+    from migrator.readers.context import ReaderContext
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,17 @@ class Makefile:
     variables: dict[str, str]
     rules: tuple[Rule, ...]
     problems: tuple[Problem, ...]
+    curdir: str = PROJECT  # the directory make runs in (`-C dir`), absolute under PROJECT
+    overrides: tuple[tuple[str, str], ...] = ()  # command-line `VAR=value`: beat assignments
+
+    @property
+    def default_goal(self) -> str | None:
+        """What a bare `make` builds: `.DEFAULT_GOAL`, else the first ordinary target."""
+        goal = self.variables.get(".DEFAULT_GOAL", "").strip()
+        if goal:
+            return goal
+        found = self.targets()
+        return found[0] if found else None
 
     def rule(self, target: str) -> Rule | None:
         for r in self.rules:
@@ -53,14 +67,17 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_make.language()))
 
 
-def parse_makefile(path: str, text: str) -> Makefile:
+def parse_makefile(path: str, text: str, overrides: tuple[tuple[str, str], ...] = (),
+                   curdir: str = PROJECT) -> Makefile:
     data = text.encode("utf-8")
     tree = _parser().parse(data)
     # tree-sitter speaks bytes; the rest of migrator speaks str offsets.
     to_char = Positions(text, data).char
     lines = Lines(text)
-    variables: dict[str, str] = {}
-    simple: set[str] = set()
+    # make's own MAKE, then the command line's VAR=value, which assignments do not change.
+    variables: dict[str, str] = {"MAKE": "make", **dict(overrides)}
+    fixed = {k for k, _ in overrides}
+    simple: set[str] = set(variables)
     rules: list[Rule] = []
     problems: list[Problem] = []
 
@@ -104,18 +121,20 @@ def parse_makefile(path: str, text: str) -> Makefile:
         if name_node is None:
             return
         name = src(name_node).strip()
+        if name in fixed:
+            return
         op = next((c.type for c in node.children if c.type in
                    ("=", ":=", "::=", "?=", "+=", "!=")), "=")
         value_node = next((c for c in node.children if c.type in ("text", "shell_text")), None)
         value = src(value_node).strip() if value_node is not None else ""
         if op in (":=", "::="):
-            variables[name] = words.expand_make(value, variables, PROJECT)
+            variables[name] = words.expand_make(value, variables, curdir)
             simple.add(name)
         elif op == "?=":
             if name not in variables:
                 variables[name] = value
         elif op == "+=":
-            add = words.expand_make(value, variables, PROJECT) if name in simple else value
+            add = words.expand_make(value, variables, curdir) if name in simple else value
             variables[name] = f"{variables[name]} {add}" if variables.get(name) else add
         elif op == "!=":
             variables[name] = f"$(shell {value})"
@@ -129,9 +148,9 @@ def parse_makefile(path: str, text: str) -> Makefile:
         recipe_lines: list[tuple[Span, Span]] = []
         for c in node.children:
             if c.type == "targets":
-                targets = words.expand_make(src(c), variables, PROJECT).split()
+                targets = words.expand_make(src(c), variables, curdir).split()
             elif c.type == "prerequisites":
-                prereqs = [p for p in words.expand_make(src(c), variables, PROJECT).split()
+                prereqs = [p for p in words.expand_make(src(c), variables, curdir).split()
                            if p != "|"]
             elif c.type == "recipe":
                 for line in c.children:
@@ -152,10 +171,10 @@ def parse_makefile(path: str, text: str) -> Makefile:
 
     visit(tree.root_node)
     del lines
-    return Makefile(path, text, variables, tuple(rules), tuple(problems))
+    return Makefile(path, text, variables, tuple(rules), tuple(problems), curdir, overrides)
 
 
-def read_make(mk: Makefile, target: str) -> Script:
+def read_make(mk: Makefile, target: str, ctx: ReaderContext | None = None) -> Script:
     """The commands make runs for `target`: prerequisites depth-first, each rule once."""
     lines = Lines(mk.text)
     commands: list[Command] = []
@@ -178,9 +197,9 @@ def read_make(mk: Makefile, target: str) -> Script:
             # Every recipe line is a shell of its own: cd and variables do not carry over.
             # make expands its references before the shell sees the line.
             raw = mk.text[shell.start : shell.end]
-            text, starts, ends = words.expand_make_mapped(raw, auto, PROJECT)
-            reader = ShellReader(mk.path, mk.text, lines=lines)
-            reader.read(_Frag(text, shell.start, starts, ends), initial_frame())
+            text, starts, ends = words.expand_make_mapped(raw, auto, mk.curdir)
+            reader = ShellReader(mk.path, mk.text, lines=lines, ctx=ctx)
+            reader.read(_Frag(text, shell.start, starts, ends), initial_frame(cwd=mk.curdir))
             for cmd in reader.commands:
                 if cmd.cut == shell:
                     cmd = replace(cmd, cut=whole)

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from migrator.model import (
     PROJECT,
@@ -28,6 +28,9 @@ from migrator.model import (
     warning,
 )
 from migrator.readers import words
+
+if TYPE_CHECKING:
+    from migrator.readers.context import ReaderContext
 
 _WRAPPERS = {"sudo", "exec", "command", "time", "nice", "nohup"}
 _SUDO_OPTS_WITH_ARG = {"-u", "-g", "-h", "-p", "-C", "-U", "-r", "-t"}
@@ -129,8 +132,9 @@ class ShellReader:
     """Walks the shell text of one file (a script, or Makefile recipe lines)."""
 
     def __init__(self, path: str, text: str, *, lines: Lines | None = None,
-                 script_dir: str = PROJECT) -> None:
+                 script_dir: str = PROJECT, ctx: ReaderContext | None = None) -> None:
         self.path = path
+        self.ctx = ctx  # follows commands that run other project files
         self.text = text
         self.lines = lines or Lines(text)
         self.script_dir = script_dir
@@ -392,6 +396,11 @@ class ShellReader:
         if name == "eval":
             self.problems.append(warning(cmd.loc, "not following `eval`: what it runs is not "
                                                   "read"))
+        ran = self.ctx.run(cmd, frame.env) if self.ctx is not None else None
+        if ran is not None:  # `./build.sh`, `make -C dir`: that file's commands, in place
+            self.commands.extend(ran.commands)
+            self.problems.extend(ran.problems)
+            return
         self.commands.append(cmd)
 
     def redirect(self, node: Any, frame: _Frame) -> Redirect:
@@ -557,9 +566,11 @@ def initial_frame(env: Mapping[str, str | None] | None = None, cwd: str = PROJEC
     return _Frame(cwd, dict(env or {}), ())
 
 
-def read_shell(path: str, text: str) -> Script:
-    """Read a whole shell build script that runs from the project root."""
-    reader = ShellReader(path, text)
-    reader.read(_Frag(text), initial_frame())
+def read_shell(path: str, text: str, ctx: ReaderContext | None = None,
+               cwd: str = PROJECT) -> Script:
+    """Read a whole shell build script, run from `cwd` (the project root by default)."""
+    script_dir = (PROJECT + "/" + path.rpartition("/")[0]).rstrip("/")
+    reader = ShellReader(path, text, script_dir=script_dir, ctx=ctx)
+    reader.read(_Frag(text), initial_frame(cwd=cwd))
     return Script(path, text, "shell", tuple(reader.commands), tuple(reader.problems),
                   functions=tuple(reader.definitions.items()))
