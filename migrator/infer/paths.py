@@ -25,7 +25,9 @@ def matches(source: str, host: str) -> bool:
     """A context path (possibly a glob) reads the host path, or a directory around it."""
     if any(c in source for c in "*?["):
         pattern = source.rstrip("/")
-        return fnmatch.fnmatchcase(host, pattern) or any(
+        # A glob inside an extracted directory (`libs/app-*.war` of `docker cp C:/out/libs .`)
+        # reads what the artifact holds: the directory's own name is literal.
+        return covers(host, source) or fnmatch.fnmatchcase(host, pattern) or any(
             fnmatch.fnmatchcase(p, pattern) for p in parents(host))
     return covers(source, host) or covers(host, source)
 
