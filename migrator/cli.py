@@ -6,13 +6,17 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from migrator.pipeline import Outcome, Status, analyze
-from migrator.report import EXIT_OK, EXIT_USAGE, Entry, Report, problem_line
+from migrator.pipeline import Status
+from migrator.report import EXIT_OK, EXIT_USAGE, Report, problem_line
 from migrator.settings import Settings
+
+if TYPE_CHECKING:
+    from migrator.fleet.options import FleetOptions
+    from migrator.report import Entry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,14 +81,45 @@ def _pairs(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _analyze_all(paths: list[str], settings: Settings, jobs: int | None) -> list[Outcome]:
-    if len(paths) == 1 or jobs == 1:
-        return [analyze(p, settings) for p in paths]
-    from concurrent.futures import ProcessPoolExecutor
+fleet_options = _options(
+    click.option("-r", "--recursive", is_flag=True,
+                 help="Find every legacy project under each PATH (monorepos, folders of "
+                      "clones)."),
+    click.option("-q", "--quiet", is_flag=True,
+                 help="No progress bar, summary line or table; only problems."),
+    click.option("--report", "reports", multiple=True, metavar="FILE.json|FILE.html",
+                 help="Also write the report to FILE: JSON (docs/report.md) or one "
+                      "self-contained HTML page. Repeatable."),
+    click.option("--resume", metavar="REPORT.json", type=click.Path(dir_okay=False, exists=True),
+                 help="Skip the projects a previous run (its --report JSON) finished."),
+    click.option("--shard", metavar="K/N",
+                 help="Take part K of N of the project list (deterministic; CI matrices)."),
+    click.option("--git-branch", metavar="NAME",
+                 help="Commit each repository's migration on a new branch NAME."),
+    click.option("--git-push", metavar="REMOTE", help="Push the --git-branch branch to REMOTE."),
+    click.option("--engine", "engines", multiple=True, metavar="ENGINE",
+                 help="Spread --verify over engines: a DOCKER_HOST URL, a docker context, or "
+                      "builder:NAME (a buildx builder). Repeatable."),
+)
 
-    workers = jobs or min(len(paths), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(analyze, paths, [settings] * len(paths), chunksize=4))
+
+def _fleet(values: dict[str, Any], mode: str, verify: bool) -> FleetOptions:
+    from migrator.fleet.options import FleetOptions, OptionError
+
+    try:
+        return FleetOptions.build(mode=mode, verify=verify, **values)
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _write_reports(report: Report, opts: FleetOptions) -> None:
+    from migrator.fleet.options import write_report
+
+    for path in opts.reports:
+        try:
+            write_report(path, report)
+        except OSError as exc:
+            _err(f"{path}: cannot write the report: {exc}")
 
 
 def _err(line: str) -> None:
@@ -96,15 +131,18 @@ def _err(line: str) -> None:
                 type=click.Path(file_okay=False, exists=True))
 @common_options
 @verify_options
+@fleet_options
 @click.version_option(package_name=None, version=None, message="migrator %(version)s",
                       prog_name="migrate")
 def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, explain: bool,
          keep_legacy: bool, buildkit: bool, entry: str | None, make_target: str | None,
          overrides: tuple[tuple[str, str], ...], jobs: int | None,
          verify: bool,
-         builder: str | None, docker_binary: str, timeout: float, mtimes: bool) -> None:
+         builder: str | None, docker_binary: str, timeout: float, mtimes: bool,
+         **fleet: Any) -> None:
     """Turn builder-pattern projects (Dockerfile.build + Dockerfile + build script) into one
-    multi-stage Dockerfile. PATH is a project directory; give several for a batch."""
+    multi-stage Dockerfile. PATH is a project directory; give several for a batch, or a tree
+    with --recursive."""
     if dry_run and check:
         raise click.UsageError("--dry-run and --check exclude each other")
     if entry and make_target:
@@ -113,69 +151,82 @@ def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, expl
                         entry=entry or (f"make {make_target}" if make_target else None),
                         overrides=overrides)
     mode = "dry-run" if dry_run else "check" if check else "write"
-    report = Report(mode)
+    opts = _fleet(fleet, mode, verify)
     verify_settings = None
     if verify:
         from migrator.verify.run import VerifySettings
 
         verify_settings = VerifySettings(docker_binary, builder, timeout, mtimes)
-    for outcome in _analyze_all(list(paths), settings, jobs):
-        try:
-            report.add(_handle(outcome, mode, verify_settings))
-        except BaseException as exc:
-            from migrator.verify.run import Interrupted
-
-            if isinstance(exc, Interrupted):
-                _err(f"{outcome.project}: interrupted; everything verification made was removed")
-                sys.exit(128 + exc.signum)
-            raise
-    _print(report, dry_run=dry_run, check=check, as_json=as_json, explain=explain)
+    report = _run(list(paths), settings, mode, verify_settings, jobs, opts,
+                  progress=not (as_json or opts.quiet))
+    _print(report, dry_run=dry_run, check=check, as_json=as_json, explain=explain,
+           quiet=opts.quiet)
+    _write_reports(report, opts)
     sys.exit(report.exit_code)
 
 
-def _handle(outcome: Outcome, mode: str, verify_settings: Any) -> Entry:
-    entry = Entry(outcome)
-    if outcome.status is not Status.MIGRATE or outcome.plan is None:
-        return entry
-    from migrator import write
+def _run(paths: list[str], settings: Settings, mode: str, verify_settings: Any,
+         jobs: int | None, opts: FleetOptions, *, progress: bool) -> Report:
+    from migrator.fleet import runner
+    from migrator.fleet.console import ProgressBar
+    from migrator.fleet.options import OptionError
+    from migrator.fleet.work import Job, write_entry
 
-    changes = outcome.plan.changes
-    entry.diff = write.unified_diff(outcome.project.rstrip("/"), changes)
+    report = Report(mode)
+    try:
+        projects, report.carried = opts.projects(paths)
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from None
+    refused, projects = opts.git_preflight(projects)
+    job = Job(settings, mode, write_now=mode == "write" and verify_settings is None,
+              keep_changes=verify_settings is not None)
+    bar = ProgressBar(len(projects), sys.stderr if progress and sys.stderr.isatty() else None)
+    workers = jobs or min(len(projects), os.cpu_count() or 1)
+    entries = [*refused, *runner.run_all(projects, job, workers, bar)]
+    bar.close()
     if verify_settings is not None:
-        from migrator.verify.run import Entry as BuildEntry
-        from migrator.verify.run import verify
+        _verify_all(entries, verify_settings, opts)
+        for e in entries:
+            if mode == "write" and e.verify_exit == 0:
+                write_entry(e, e.changes)
+    opts.git_commit(entries, verified=verify_settings is not None)
+    for e in entries:
+        report.add(e)
+    return report
 
-        assert outcome.entry is not None and outcome.flow is not None
-        path, kind, target = outcome.entry
-        tags = tuple(t.value for t in outcome.flow.runtime.tags)
-        result = verify(outcome.project, changes, BuildEntry(path, kind, target, tags),
-                        verify_settings)
-        entry.verification = result.to_json()
-        entry.verification_text = result.format_text()
-        entry.verify_exit = result.exit_code
-        if result.exit_code != 0:
-            return entry
-    if mode == "write":
+
+def _verify_all(entries: list[Entry], verify_settings: Any, opts: FleetOptions) -> None:
+    todo = [e for e in entries if e.status is Status.MIGRATE and e.build is not None]
+    if opts.engines:
+        from migrator.fleet.engines import verify_on_engines
+
+        verify_on_engines(todo, verify_settings, opts.engines, _err)
+        return
+    from migrator.verify.run import Interrupted
+
+    for e in todo:
         try:
-            write.write(outcome.project, changes)
-            entry.written = True
-        except (OSError, write.WriteError) as exc:
-            from migrator.model import error
-
-            entry.outcome = Outcome(outcome.project, Status.FAILED, "cannot write",
-                                    problems=(error(None, str(exc)),))
-    return entry
+            _verify_one(e, verify_settings)
+        except Interrupted as exc:
+            _err(f"{e.project}: interrupted; everything verification made was removed")
+            sys.exit(128 + exc.signum)
 
 
-def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain: bool) -> None:
+def _verify_one(entry: Entry, verify_settings: Any) -> None:
+    from migrator.fleet.engines import apply_verification, verify_entry
+
+    apply_verification(entry, verify_entry(entry, verify_settings))
+
+
+def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain: bool,
+           quiet: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     for e in report.entries:
-        o = e.outcome
-        for p in o.problems:
-            _err(problem_line(o.project, p))
-        if o.status is Status.FAILED and not o.problems:
-            _err(f"{o.project}: error: {o.reason}")
+        for p in e.problems:
+            _err(problem_line(e.project, p))
+        if e.status is Status.FAILED and not e.problems:
+            _err(f"{e.project}: error: {e.reason}")
         if as_json:
             continue
         if dry_run and e.diff:
@@ -184,10 +235,17 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             click.echo(e.verification_text)
         if check:
             click.echo(report.check_line(e))
-        if explain and o.plan is not None:
-            click.echo(f"# {o.project}: {o.script}")
-            for line in o.plan.explain:
+        if explain and e.status is Status.MIGRATE:
+            click.echo(f"# {e.project}: {e.script}")
+            for line in e.explain:
                 click.echo(f"#   {line}")
+    if quiet:
+        return
+    if len(report.entries) + len(report.carried) > 1:
+        from migrator.fleet.console import table
+
+        for line in table(report.entries, len(report.carried)):
+            _err(line)
     _err(report.summary())
 
 

@@ -344,7 +344,8 @@ def test_explain_prints_each_step_with_its_line(
 def test_several_projects_give_one_summary_line(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Several PATHs in one run give one line per project under --check and one summary line."""
+    """Several PATHs in one run give one line per project under --check, a table of outcomes
+    and one summary line last."""
     copy(SEED, here / "seed")
     copy(PLAIN, here / "plain")
     _cp_from_unknown_container(copy(SEED, here / "bad"))
@@ -355,8 +356,11 @@ def test_several_projects_give_one_summary_line(
         "plain: nothing to migrate (no build script takes files out of a container)",
         "bad: cannot migrate",
     ]
-    summaries = [line for line in stderr_lines(err) if ": " not in line]
-    assert summaries == ["would migrate 1 project, 1 project with nothing to migrate, 1 failed"]
+    lines = stderr_lines(err)
+    assert lines[-1] == "would migrate 1 project, 1 project with nothing to migrate, 1 failed"
+    rows = {line.split()[0]: line.split()[1] for line in lines if line[:1].isalpha()}
+    assert {k: rows[k] for k in ("migrated", "unchanged", "refused", "failed")} == {
+        "migrated": "1", "unchanged": "1", "refused": "1", "failed": "0"}
     assert "Traceback" not in err
 
 

@@ -42,6 +42,7 @@ class VerifySettings:
     builder: str | None = None  # "buildkit" | "classic" | None: what the client does by default
     timeout: float = 1800.0  # per flow
     mtimes: bool = False
+    env: tuple[tuple[str, str], ...] = ()  # for the client: which engine (`--engine`)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def _entry_argv(copy: str, entry: Entry) -> tuple[str, ...]:
 
 def _engine_host(client: DockerClient) -> str | None:
     """DOCKER_HOST, or the current context's endpoint (the sandbox has an empty docker config)."""
-    host = client.env.get("DOCKER_HOST") or os.environ.get("DOCKER_HOST")
+    host = client.env.get("DOCKER_HOST", os.environ.get("DOCKER_HOST"))  # "": use the context
     if host:
         return host
     found = client.run(["context", "inspect", "--format", "{{.Endpoints.docker.Host}}"],
@@ -334,7 +335,7 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
 
     Raises `Interrupted` on SIGINT/SIGTERM, after removing everything it created.
     """
-    client = DockerClient(binary=settings.docker)
+    client = DockerClient(binary=settings.docker, env=dict(settings.env))
     if settings.builder:
         client = client.with_env(DOCKER_BUILDKIT=BUILDERS[settings.builder])
     builder = settings.builder or ("buildkit" if os.environ.get("DOCKER_BUILDKIT") == "1"

@@ -1,0 +1,1 @@
+"""Many projects at once: finding them, running them in parallel, reports, git, engines."""
