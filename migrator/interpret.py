@@ -24,7 +24,9 @@ from migrator.model import (
     CreateOp,
     DockerOp,
     ExecOp,
+    ExportOp,
     HostOp,
+    ImageOp,
     RemoveOp,
     RunOp,
     Unsupported,
@@ -33,7 +35,7 @@ from migrator.model import (
 from migrator.readers.words import host_path
 
 _HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir",
-               "mktemp"}
+               "mktemp", "curl", "wget", "vagrant"}
 
 
 def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None, Word | None, int]:
@@ -74,6 +76,10 @@ def interpret(cmd: Command) -> DockerOp | None:
             return _cp(cmd, rest)
         if sub in ("exec", "start"):
             return _exec(cmd, rest, start=sub == "start")
+        if sub == "export":
+            return _export(cmd, rest)
+        if sub in ("commit", "save", "load", "import"):
+            return ImageOp(cmd, sub, tuple(w.value for w in rest))
         if sub in ("rm", "rmi", "stop", "kill", "wait"):
             names = tuple(w.value for w in rest if not w.value.startswith("-"))
             return RemoveOp(cmd, "image" if sub == "rmi" else "container", names)
@@ -166,6 +172,8 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
     env: list[tuple[str, str]] = []
     env_words: list[tuple[str, Word | None]] = []
     links: list[str] = []
+    published: list[str] = []
+    privileged = False
     workdir = entrypoint = user = network = None
     i = 0
     while i < len(argv) and argv[i].value.startswith("-"):
@@ -192,6 +200,10 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
                 "=" in val_word.raw else ""
             env_words.append((k, Word(raw, v2, val_word.span, val_word.known)
                               if eq and val_word is not None else None))
+        elif opt == "--privileged":
+            privileged = True
+        elif opt in ("-p", "--publish") and val is not None:
+            published.append(val)
         elif opt in ("--network", "--net"):
             network = val
         elif opt == "--link" and val is not None:
@@ -212,7 +224,23 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
         return CreateOp(cmd, image, name or captured)
     return RunOp(cmd, image, name, remove, tuple(volumes), workdir, entrypoint, user,
                  tuple(env), args, detach, network, tuple(links), tuple(env_words),
-                 tuple(argv[i + 1 :]))
+                 tuple(argv[i + 1 :]), privileged, tuple(published))
+
+
+def _export(cmd: Command, argv: list[Word]) -> ExportOp:
+    output = None
+    names: list[str] = []
+    i = 0
+    while i < len(argv):
+        opt, val, _, j = _opt(argv, i, {"-o", "--output"})
+        if opt in ("-o", "--output") and val is not None:
+            output = host_path(val, cmd.cwd)
+        elif not opt.startswith("-"):
+            names.append(opt)
+        i = j
+    if len(names) != 1:
+        raise Unsupported(cmd.loc, "docker export needs exactly one container")
+    return ExportOp(cmd, names[0], output)
 
 
 def _exec(cmd: Command, argv: list[Word], start: bool) -> ExecOp | None:

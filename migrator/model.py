@@ -242,6 +242,8 @@ class RunOp:
     links: tuple[str, ...] = ()
     env_words: tuple[tuple[str, Word | None], ...] = ()  # `-e K=V` (the V word) / bare `-e K`
     arg_words: tuple[Word, ...] = ()
+    privileged: bool = False
+    published: tuple[str, ...] = ()  # `-p HOST:CONTAINER`
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,26 @@ class HostOp:
     args: tuple[str, ...]
 
 
-DockerOp = BuildOp | CreateOp | RunOp | CpOp | RemoveOp | HostOp | ExecOp
+@dataclass(frozen=True)
+class ExportOp:
+    """`docker export CID` (a tar stream of the container's filesystem) or `-o FILE`."""
+
+    cmd: Command
+    container: str
+    output: str | None  # host path of `-o`, absolute under PROJECT; None for standard output
+
+
+@dataclass(frozen=True)
+class ImageOp:
+    """A step that makes or unpacks an image outside a Dockerfile build: `docker commit CID TAG`,
+    `docker save IMG`, `docker load`, `docker import`."""
+
+    cmd: Command
+    what: str  # "commit" | "save" | "load" | "import"
+    args: tuple[str, ...]
+
+
+DockerOp = BuildOp | CreateOp | RunOp | CpOp | RemoveOp | HostOp | ExecOp | ExportOp | ImageOp
 
 
 # ---------------------------------------------------------------- inference results

@@ -39,7 +39,7 @@ def _tree(root: Path) -> dict[str, bytes]:
          "go build -o /out/app .", "containers started beside it"),
         ('docker run --rm --network container:db -v "$PWD":/src -v "$PWD/dist":/out '
          "golang:1.21 go build -o /out/app .", "containers started beside it"),
-        ('docker run --rm -v "$HOME/.m2":/root/.m2 -v "$PWD":/src -v "$PWD/dist":/out '
+        ('docker run --rm -v "$HOME/keys":/keys -v "$PWD":/src -v "$PWD/dist":/out '
          "golang:1.21 go build -o /out/app .", "outside the project"),
     ],
 )

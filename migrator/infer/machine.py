@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 
 from migrator.infer.flow import DIST, RunStage, Step
 from migrator.interpret import project_rel
-from migrator.model import Artifact, BuildOp, Command, Dockerfile, HostOp, Loc, Problem, Unsupported
+from migrator.model import (
+    Artifact,
+    BuildOp,
+    Command,
+    Dockerfile,
+    HostOp,
+    Loc,
+    Problem,
+    RunOp,
+    Unsupported,
+)
 
 ImageCommand = tuple[tuple[str, ...], tuple[str, ...]]  # (ENTRYPOINT, CMD)
 
@@ -37,12 +47,13 @@ class Container:
 
 @dataclass(frozen=True)
 class TarStream:
-    """A tar stream written by a container into a pipe, waiting for the host `tar -x`."""
+    """A tar stream written by a container (into a pipe, or a file on the host), waiting for the
+    host `tar -x` that unpacks it."""
 
     image: str
     create: str  # the command that writes the same stream inside the builder
     directory: str  # where members are read from in the container
-    members: tuple[str, ...]
+    members: tuple[str, ...]  # empty: the whole tree (`docker export`), the `tar -x` selects
     source: Command
 
 
@@ -60,6 +71,10 @@ class Machine:
     artifacts: list[Artifact] = field(default_factory=list)  # host paths from containers
     runs: list[RunStage] = field(default_factory=list)
     streams: dict[int, TarStream] = field(default_factory=dict)  # by pipeline id
+    tarballs: dict[str, TarStream] = field(default_factory=dict)  # host file -> what it holds
+    detached: list[str] = field(default_factory=list)  # containers left running (-d)
+    privileged: dict[str, RunOp] = field(default_factory=dict)  # --privileged, by name
+    saved: dict[str, Loc] = field(default_factory=dict)  # `docker save -o FILE`: FILE -> step
     host_ops: list[HostOp] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # containers something was copied out of
     dead: list[Command] = field(default_factory=list)
@@ -74,7 +89,7 @@ class Machine:
         if r is None and any(path == t or path.startswith(t + "/") for t in self.temps):
             return path  # an assembled context's temporary directory (see staging.py)
         if r is None:
-            raise Unsupported(loc, f"{path} is outside the project")
+            raise Unsupported(loc, f"{path} is outside the project{outside_why(path)}")
         return r
 
     def add(self, art: Artifact) -> None:
@@ -82,9 +97,36 @@ class Machine:
         self.artifacts[:] = [a for a in self.artifacts if a.host != art.host]
         self.artifacts.append(art)
 
+    def builder_key(self, name: str) -> str:
+        """What files taken out of container `name` come from: its image, or (when commands ran
+        in the container after it started) the stage that replays them."""
+        container = self.containers[name]
+        image = container.image
+        if self.steps.get(name) and not image.startswith("run:"):
+            key = f"container:{name}"
+            if all(r.key != key for r in self.runs):
+                self.runs.append(RunStage(key, image, container.cmd.loc, name, None, (), (), (),
+                                          (), tuple(self.steps[name]), (), None))
+            return key
+        return image
+
     def command(self, image: str) -> ImageCommand:
         known = self.images.get(image)
         return known.command if known is not None else ((), ())
+
+
+_CI = ("/home/travis", "/builds/", "/github/workspace", "/home/runner/work", "/home/circleci",
+       "${TRAVIS_BUILD_DIR}", "${CI_PROJECT_DIR}", "${GITHUB_WORKSPACE}", "${WORKSPACE}",
+       "${CIRCLE_WORKING_DIRECTORY}", "${BITBUCKET_CLONE_DIR}", "${JENKINS_HOME}")
+
+
+def outside_why(path: str) -> str:
+    """Why a host path outside the project cannot be part of a portable build (or "")."""
+    if path == "/vagrant" or path.startswith("/vagrant/"):
+        return " (it exists only in the Vagrant VM, as its synced folder)"
+    if path.startswith(_CI):
+        return " (it exists only on the CI machine)"
+    return ""
 
 
 def dist(host: str) -> str:

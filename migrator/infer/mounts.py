@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from migrator.infer.flow import RunStage, Step
+from migrator.infer.machine import outside_why
 from migrator.interpret import project_rel
 from migrator.model import RunOp, Unsupported
 
@@ -21,6 +22,14 @@ class Mounts:
 _CACHE_TARGETS = ("/root/.cache", "/go/pkg/mod", "/root/.m2", "/root/.gradle", "/root/.npm",
                   "/usr/local/share/.cache", "/root/.cargo/registry", "/var/cache")
 _SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def refuse_privileged(op: RunOp) -> None:
+    """Called where a run produces something the migration must rebuild in a stage."""
+    if op.privileged:
+        raise Unsupported(op.cmd.loc, "the build runs in a --privileged container: a Dockerfile "
+                                      "stage cannot get those rights, so it would not build the "
+                                      "same thing")
 
 
 def _refuse_services(op: RunOp) -> None:
@@ -45,9 +54,12 @@ def classify_mounts(op: RunOp, dirs: Collection[str], files: Collection[str]) ->
             caches.append((host, target))  # a named volume
             continue
         rel = project_rel(host)
+        if rel is None and cache_like and not outside_why(host):
+            caches.append((host, target))  # a host cache (~/.m2): not needed for the result
+            continue
         if rel is None:
             raise Unsupported(op.cmd.loc, f"the build depends on {host}, a host path outside "
-                                          "the project")
+                                          f"the project{outside_why(host)}")
         if cache_like:
             caches.append((rel, target))
         elif rel == "." or (rel in dirs and any(f.startswith(rel + "/") for f in files)):
@@ -70,4 +82,5 @@ def run_stage(op: RunOp, mounts: Mounts, argv: tuple[str, ...]) -> RunStage:
                     op.env_words, mounts.sources, tuple(t for _, t in mounts.outputs),
                     tuple(t for _, t in mounts.caches), (Step(argv),) if argv else (),
                     tuple(ignored), None,
-                    tuple(h for h, _ in mounts.caches if "/" in h or h.startswith(".")))
+                    tuple(h for h, _ in mounts.caches if ("/" in h or h.startswith("."))
+                          and not h.startswith("/")))

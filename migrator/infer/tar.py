@@ -56,3 +56,32 @@ def tar_extract_dir(op: HostOp, cwd: str) -> str | None:
         elif a.startswith("--directory="):
             directory = posixpath.join(directory, a.split("=", 1)[1])
     return posixpath.normpath(directory)
+
+
+_HOST_TAR_WITH_ARG = {"-C", "--directory", "-f", "--file", "--exclude", "-T", "--files-from",
+                      "--strip-components", "--transform", "--owner", "--group", "--mode"}
+
+
+def tar_file_and_members(args: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
+    """A host `tar`'s archive (`-f FILE`, None for standard input) and the members it names."""
+    archive: str | None = None
+    members: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--"):
+            name, eq, val = a.partition("=")
+            if name in ("--file",):
+                archive = val if eq else (args[i + 1] if i + 1 < len(args) else None)
+            i += 1 if eq or name not in _HOST_TAR_WITH_ARG else 2
+            continue
+        if a.startswith("-") or (i == 0 and a.isalpha()):
+            values = [c for c in a.lstrip("-") if c in "fCT"]
+            for k, c in enumerate(values):
+                if c == "f" and i + 1 + k < len(args):
+                    archive = args[i + 1 + k]
+            i += 1 + len(values)
+            continue
+        members.append(a)
+        i += 1
+    return (None if archive == "-" else archive), tuple(members)

@@ -9,9 +9,22 @@ from migrator.infer.machine import Machine
 from migrator.infer.ops.build import build
 from migrator.infer.ops.copy import cp
 from migrator.infer.ops.exec import exec_
+from migrator.infer.ops.export import export
 from migrator.infer.ops.host import host
+from migrator.infer.ops.image import image
 from migrator.infer.ops.run import create, run
-from migrator.model import BuildOp, CpOp, CreateOp, DockerOp, ExecOp, HostOp, RemoveOp, RunOp
+from migrator.model import (
+    BuildOp,
+    CpOp,
+    CreateOp,
+    DockerOp,
+    ExecOp,
+    ExportOp,
+    HostOp,
+    ImageOp,
+    RemoveOp,
+    RunOp,
+)
 
 
 def _remove(m: Machine, op: RemoveOp) -> None:
@@ -26,6 +39,8 @@ HANDLERS: dict[type, Callable[[Machine, Any], None]] = {
     CpOp: cp,
     HostOp: host,
     RemoveOp: _remove,
+    ExportOp: export,
+    ImageOp: image,
 }
 
 

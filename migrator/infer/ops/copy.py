@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 
-from migrator.infer.flow import RunStage, Step
+from migrator.infer.flow import Step
 from migrator.infer.machine import Machine, TarStream, dist, q
+from migrator.infer.mounts import refuse_privileged
 from migrator.model import Artifact, CpOp, Unsupported
 from migrator.readers.words import host_path
 
@@ -17,8 +18,10 @@ def cp(m: Machine, op: CpOp) -> None:
     if op.container not in m.containers:
         raise Unsupported(op.cmd.loc, f"docker cp from container {op.container!r}, "
                                       "which this script did not create")
+    if op.container in m.privileged:
+        refuse_privileged(m.privileged[op.container])
     m.used.add(op.container)
-    image = _builder_key(m, op.container)
+    image = m.builder_key(op.container)
     if op.dest == "-":
         _stream(m, op, image)
     else:
@@ -33,20 +36,6 @@ def _into(m: Machine, op: CpOp) -> None:
         copied = m.rel(host_path(op.src, op.cmd.cwd), op.cmd.loc)
         steps.append(Step((copied, target), copy=True))
         m.dead.append(op.cmd)
-
-
-def _builder_key(m: Machine, name: str) -> str:
-    """What the copied files come from: the container's image, or (when commands ran in the
-    container after it started) the stage that replays them."""
-    container = m.containers[name]
-    image = container.image
-    if m.steps.get(name) and not image.startswith("run:"):
-        key = f"container:{name}"
-        if all(r.key != key for r in m.runs):
-            m.runs.append(RunStage(key, image, container.cmd.loc, name, None, (), (), (), (),
-                                   tuple(m.steps[name]), (), None))
-        return key
-    return image
 
 
 def _stream(m: Machine, op: CpOp, image: str) -> None:

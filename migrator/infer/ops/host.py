@@ -8,10 +8,12 @@ import posixpath
 from dataclasses import replace
 
 from migrator.infer.machine import Machine, TarStream, dist, q
+from migrator.infer.ops.fetch import fetch, vagrant
 from migrator.infer.paths import covers
-from migrator.infer.tar import tar_extract_dir
+from migrator.infer.tar import tar_extract_dir, tar_file_and_members
 from migrator.interpret import project_rel
-from migrator.model import Artifact, HostOp
+from migrator.model import Artifact, HostOp, Unsupported
+from migrator.readers.words import host_path
 
 
 def host(m: Machine, op: HostOp) -> None:
@@ -19,6 +21,12 @@ def host(m: Machine, op: HostOp) -> None:
     if op.tool == "tar" and pipe is not None and pipe[0] in m.streams:
         _untar(m, op, m.streams.pop(pipe[0]))
         return
+    if op.tool == "tar" and _tarball(m, op):
+        return
+    if op.tool in ("curl", "wget"):
+        fetch(m, op)
+    elif op.tool == "vagrant":
+        vagrant(m, op)
     if op.tool == "mkdir":
         for a in op.args:
             if not a.startswith("-"):
@@ -31,11 +39,37 @@ def host(m: Machine, op: HostOp) -> None:
         _move(m, op)
 
 
+def _tarball(m: Machine, op: HostOp) -> bool:
+    """`tar -xf FILE` of a tar file a container wrote (`docker export -o FILE`)."""
+    archive, _ = tar_file_and_members(op.args)
+    if archive is None or tar_extract_dir(op, op.cmd.cwd) is None:
+        return False
+    path = m.rel(host_path(archive, op.cmd.cwd), op.cmd.loc)
+    if path in m.saved:
+        raise Unsupported(op.cmd.loc, f"files are taken from the layers `docker save` wrote at "
+                                      f"{m.saved[path]}: a multi-stage build has no form for "
+                                      "image layers")
+    stream = m.tarballs.get(path)
+    if stream is None:
+        return False
+    _untar(m, op, stream)
+    return True
+
+
+def _whole_tree(op: HostOp, stream: TarStream) -> TarStream:
+    """A stream of a container's whole filesystem: the members the host `tar -x` selects."""
+    members = tar_file_and_members(op.args)[1] or (".",)
+    create = "tar -C / -cf - " + " ".join(q(x) for x in members)
+    return replace(stream, create=create, members=members)
+
+
 def _untar(m: Machine, op: HostOp, stream: TarStream) -> None:
     """`... | tar -x -C dir`: each member of the stream lands under dir."""
     xdir = tar_extract_dir(op, op.cmd.cwd)
     if xdir is None:
         return
+    if not stream.members:
+        stream = _whole_tree(op, stream)
     base = m.rel(xdir, op.cmd.loc)
     for member_path in stream.members:
         member = member_path.lstrip("/")

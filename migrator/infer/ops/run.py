@@ -14,7 +14,7 @@ import shlex
 from migrator.infer.commands import effective_command, idles, shell_line
 from migrator.infer.flow import Step
 from migrator.infer.machine import Container, Machine, TarStream, dist, q
-from migrator.infer.mounts import Mounts, classify_mounts, run_stage
+from migrator.infer.mounts import Mounts, classify_mounts, refuse_privileged, run_stage
 from migrator.infer.tar import tar_members
 from migrator.model import Artifact, CreateOp, Redirect, RunOp
 
@@ -35,6 +35,12 @@ def run(m: Machine, op: RunOp) -> None:
     out = _stdout(op)
     tar = tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
     mounts = classify_mounts(op, m.dirs, m.files)
+    if op.detach and op.name:
+        m.detached.append(op.name)
+    if out is not None or tar is not None or mounts.sources or (mounts.outputs and op.args):
+        refuse_privileged(op)
+    elif op.privileged and op.name:
+        m.privileged[op.name] = op
     if out is not None:
         _cat(m, op, out)
     elif tar is not None:

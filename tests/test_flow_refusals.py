@@ -1,0 +1,75 @@
+"""Flows with no multi-stage form are refused with `file:line` and the reason; nothing is written.
+
+Each case is a small build.sh whose third line does the untranslatable thing; the rest of the
+project is an ordinary builder-pattern layout that would migrate without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrator.cli import run
+
+_BUILDER = "FROM golang:1.21\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n"
+
+
+def _project(tmp_path: Path, script: str) -> Path:
+    p = tmp_path / "proj"
+    p.mkdir()
+    (p / "build.sh").write_text(script)
+    (p / "Dockerfile.build").write_text(_BUILDER)
+    (p / "Dockerfile").write_text("FROM alpine:3.19\nCOPY dist/app /usr/bin/app\n")
+    (p / "main.go").write_text("package main\n")
+    return p
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(f.relative_to(root)): f.read_bytes() for f in root.rglob("*") if f.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("docker run --name b app-build true; docker commit b app-built", "docker commit b"),
+        ("docker save app-build | tar -x -C dist", "layers of `docker save`"),
+        ("docker save -o dist/img.tar app-build; tar -xf dist/img.tar -C dist",
+         "layers `docker save` wrote at build.sh:3"),
+        ("docker run -d --name srv -p 8080:80 app-build; "
+         "curl -fsSo dist/app http://localhost:8080/app", "over the network"),
+        ("docker run -d --name srv app-build; wget -O dist/app http://srv/app",
+         "over the network"),
+        ("docker run --rm --privileged -v \"$PWD/dist\":/out app-build cp /out/app /out/",
+         "--privileged"),
+        ("docker run --privileged --name b app-build go build; docker cp b:/out/app dist/app",
+         "--privileged"),
+        ("vagrant ssh -c 'docker cp b:/out/app /vagrant/dist/app'", "Vagrant VM"),
+        ("docker create --name b app-build; docker cp b:/out/app /vagrant/dist/app",
+         "only in the Vagrant VM"),
+        ("docker create --name b app-build; docker cp b:/out/app /home/travis/build/app",
+         "only on the CI machine"),
+    ],
+)
+def test_untranslatable_flows_exit_3_and_write_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, message: str) -> None:
+    """Each untranslatable step is refused at its own line with the reason; nothing written."""
+    p = _project(tmp_path, "#!/bin/sh\ndocker build -t app-build -f Dockerfile.build .\n"
+                           f"{line}\ndocker create --name x app-build\n"
+                           "docker cp x:/out/app dist/app\ndocker build -t app .\n")
+    before = _tree(p)
+    assert run([str(p)]) == 3
+    err = capsys.readouterr().err
+    assert f"{p}/build.sh:3: error:" in err and message in err, err
+    assert "Traceback" not in err
+    assert _tree(p) == before
+
+
+def test_saving_the_final_image_is_not_refused(tmp_path: Path) -> None:
+    """`docker save -o` of an image (shipping it) is not taking files from layers."""
+    p = _project(tmp_path, "#!/bin/sh\ndocker build -t app-build -f Dockerfile.build .\n"
+                           "docker create --name b app-build\ndocker cp b:/out/app dist/app\n"
+                           "docker rm b\ndocker build -t app .\ndocker save -o app.tar app\n")
+    (p / "dist").mkdir()
+    assert run([str(p)]) == 0
+    assert "COPY --from=" in (p / "Dockerfile").read_text()
