@@ -130,12 +130,13 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
 def _focus(script: Script, flow: Flow, ctx: ReaderContext) -> Script:
     """The script the rewrite edits: the file that holds the whole flow. An entry point that
     only runs that file (`cd gateway && ./build.sh`) keeps working unchanged."""
-    steps = (flow.runtime.cmd, *flow.dead, *(b.cmd for b in flow.builders))
+    steps = (*([flow.runtime.cmd] if flow.runtime else []), *flow.dead,
+             *(b.cmd for b in flow.builders))
     files = sorted({c.file or script.path for c in steps})
     if files == [script.path]:
         return script
     if len(files) > 1:
-        raise Unsupported(flow.runtime.cmd.loc, "the legacy flow spans " + ", ".join(files) +
+        raise Unsupported(steps[0].loc, "the legacy flow spans " + ", ".join(files) +
                           "; rewriting a build across several files is not supported yet")
     path = files[0]
     kind = "make" if posixpath.basename(path) in MAKEFILE_NAMES else "shell"

@@ -61,3 +61,7 @@ def run_stage(origin: str, base: str, name: str, args: Sequence[str], env: Seque
     return str(_module("dockerfile.j2").run_stage(origin, base, name, list(args), list(env),
                                                   workdir, list(copies), list(mkdirs),
                                                   list(steps))).rstrip("\n")
+
+
+def export_stage(origin: str, name: str, copies: Sequence[str]) -> str:
+    return str(_module("dockerfile.j2").export_stage(origin, name, list(copies))).rstrip("\n")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class Settings:
     keep_legacy: bool = False  # keep the builder Dockerfiles the migration makes dead
     buildkit: bool = False  # may emit BuildKit-only syntax (cache mounts)
+    builder: str | None = None  # "classic": the project builds without BuildKit (no --output)
     # The build a user runs, as they would type it: "make container", "build.sh", "make -C
     # cluster-autoscaler build" (default: found). `--make-target T` is `--entry "make T"`.
     entry: str | None = None

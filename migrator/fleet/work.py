@@ -53,7 +53,8 @@ def _entry(outcome: Outcome, job: Job) -> Entry:
         entry.changes = changes
         assert outcome.entry is not None and outcome.flow is not None
         path, kind, target = outcome.entry
-        entry.build = (path, kind, target, tuple(t.value for t in outcome.flow.runtime.tags))
+        rt = outcome.flow.runtime
+        entry.build = (path, kind, target, tuple(t.value for t in rt.tags) if rt else ())
     if job.write_now:
         write_entry(entry, changes)
     return entry
@@ -91,7 +92,8 @@ def _diagram(outcome: Outcome) -> dict[str, Any]:
     """Stages (builders, stock toolchains, run stages, the final image) and artifact edges."""
     flow = outcome.flow
     assert flow is not None
-    final = flow.runtime.tags[0].value if flow.runtime.tags else flow.runtime.dockerfile
+    rt = flow.runtime
+    final = (rt.tags[0].value if rt.tags else rt.dockerfile) if rt else "host (export)"
     stages: list[dict[str, str]] = []
     seen: set[str] = set()
 
@@ -109,7 +111,7 @@ def _diagram(outcome: Outcome) -> dict[str, Any]:
         stage(r.key, "run", str(r.loc))
     for a in flow.artifacts:
         stage(a.builder, "builder", str(a.loc))
-    stage(final, "final", flow.runtime.dockerfile)
+    stage(final, "final" if rt else "export", rt.dockerfile if rt else "")
     edges = [{"from": a.builder, "to": final, "source": a.src or "(output)", "host": a.host,
               "how": a.how, "provenance": str(a.loc)} for a in flow.artifacts]
     return {"stages": stages, "edges": edges}

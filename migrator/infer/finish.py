@@ -30,8 +30,10 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
         r.base for r in m.runs}
     runtime = runtime_build(ops[min(first, len(ops) - 1):], m.artifacts, m.dockerfiles,
                             builder_images, m.files)
-    if runtime is None:
+    if runtime is None and any(isinstance(op, BuildOp) and not any(
+            t.value in builder_images for t in op.tags) for op in ops[first:]):
         return NoPattern("no image build uses the files taken out of containers")
+    # No image build after the extraction at all: an extraction-only flow (runtime None).
     builders, stock = _builders(m, builder_images)
     _dead_containers(m, ops, builder_images)
     _dead_host_steps(m, runtime)
@@ -83,16 +85,16 @@ def _dead_containers(m: Machine, ops: Sequence[DockerOp], builder_images: set[st
                 m.dead.append(op.cmd)
 
 
-def _dead_host_steps(m: Machine, runtime: BuildOp) -> None:
+def _dead_host_steps(m: Machine, runtime: BuildOp | None) -> None:
     """Host steps whose only use was carrying build outputs (or a build's cache) out."""
     hosts = {a.host for a in m.artifacts
              if not (a.how == "mount" and in_project(a.host, m.files))}
     hosts |= {c for r in m.runs for c in r.cache_dirs} | set(m.temps)
     # Outputs a build wrote into a bind-mounted source tree, as the final build reads them.
     trees = [a for a in m.artifacts if a.how == "mount" and in_project(a.host, m.files)]
-    df = m.dockerfiles.get(runtime.dockerfile)
+    df = m.dockerfiles.get(runtime.dockerfile) if runtime else None
     for _stage, _ins, sources in (copy_sources(df, runtime.context, runtime.staged)
-                                  if df and trees else ()):
+                                  if runtime and df and trees else ()):
         hosts |= {s.rstrip("/") for s in sources if any(reads_artifact(s, t, m.files)
                                                          for t in trees)}
     for hop in m.host_ops:

@@ -48,7 +48,7 @@ class Flow:
 
     builders: tuple[BuildOp, ...]  # builds whose images only feed extractions
     stock: tuple[tuple[str, Loc], ...]  # toolchain images used but never built here
-    runtime: BuildOp
+    runtime: BuildOp | None  # None: an extraction-only flow (the artifacts only land on the host)
     artifacts: tuple[Artifact, ...]
     dead: tuple[Command, ...]
     keep_builder_tags: tuple[BuildOp, ...]  # builder builds whose tag a remaining step uses

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 from migrator import render
 from migrator.infer import Flow
-from migrator.model import Artifact, Dockerfile, Problem, Script, Span, warning
+from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, warning
 from migrator.plan.build import final_build_edits
 from migrator.plan.copies import plan_copies
 from migrator.plan.naming import Builder, name_builders
-from migrator.plan.scripts import ScriptEdits, edit_scripts, removed_call_sites
+from migrator.plan.result import FileChange, Plan
+from migrator.plan.scripts import ScriptEdits, removed_call_sites, script_changes
 from migrator.plan.stages import (
     builder_blocks,
     ignored_by_context,
@@ -32,19 +32,7 @@ from migrator.plan.text import copy_text, leading_comments_start, relative_sourc
 from migrator.settings import Settings
 from migrator.splice import Edit, apply
 
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str
-    old: str | None  # None: the file is new
-    new: str | None  # None: the file is removed
-
-
-@dataclass(frozen=True)
-class Plan:
-    changes: tuple[FileChange, ...]
-    explain: tuple[str, ...]
-    warnings: tuple[Problem, ...]
+__all__ = ["FileChange", "Plan", "plan"]
 
 
 def plan(
@@ -58,32 +46,42 @@ def plan(
 ) -> Plan:
     """`ignores`: the texts of the project's `.dockerignore` files, by path; `texts`: the texts
     of the script files other than `script` that the flow's commands came from."""
+    all_texts = {script.path: script.text, **(texts or {})}
+    if flow.runtime is None:
+        from migrator.plan.export import plan_export
+
+        return plan_export(flow, script, dockerfiles, settings, all_texts)
+    return _plan_image(flow, flow.runtime, script, dockerfiles, files, settings, ignores or {},
+                       all_texts)
+
+
+def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[str, Dockerfile],
+                files: Collection[str], settings: Settings, ignores: Mapping[str, str],
+                texts: Mapping[str, str]) -> Plan:
+    """A flow whose artifacts feed the final image build `rt`."""
     warnings: list[Problem] = list(flow.warnings)
     explain: list[str] = []
-    new_ctx = _new_context(flow, files, warnings)
-    rdf = dockerfiles[flow.runtime.dockerfile]
+    new_ctx = _new_context(flow, rt, files, warnings)
+    rdf = dockerfiles[rt.dockerfile]
     # Stage names: the runtime's own, and every FROM base, are taken.
     taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
     builders = name_builders(flow, dockerfiles, taken)
-    new_rdf = _dockerfile(flow, rdf, builders, files, new_ctx, taken, settings, explain)
-    warnings.extend(ignored_by_context(builders, new_ctx, ignores or {}, files))
+    new_rdf = _dockerfile(flow, rt, rdf, builders, files, new_ctx, taken, settings, explain)
+    warnings.extend(ignored_by_context(builders, new_ctx, ignores, files))
     changes = [FileChange(rdf.path, rdf.text, new_rdf)]
 
     sites = removed_call_sites(script, flow.dead)
-    edits = final_build_edits(flow, script, builders, rdf, new_ctx, sites, warnings)
-    all_texts = {script.path: script.text, **(texts or {})}
-    for path, new in edit_scripts(script, all_texts, ScriptEdits(flow.dead,
-                                                                 tuple(edits))).items():
-        changes.append(FileChange(path, all_texts[path], new))
+    edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
+    changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits))))
     if not settings.keep_legacy:
-        changes.extend(_removed_builders(flow, dockerfiles, rdf, changes))
+        changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
 
 
-def _new_context(flow: Flow, files: Collection[str], warnings: list[Problem]) -> str:
+def _new_context(flow: Flow, runtime: BuildOp, files: Collection[str],
+                 warnings: list[Problem]) -> str:
     """The one context: the common directory of every build's (an assembled, staged context is
     replaced by the project it was assembled from)."""
-    runtime = flow.runtime
     contexts = ["." if runtime.staged else runtime.context] + [b.context for b in flow.builders]
     new_ctx = posixpath.commonpath([posixpath.join("/", c) for c in contexts]).lstrip("/") or "."
     for op in flow.builders:
@@ -94,18 +92,18 @@ def _new_context(flow: Flow, files: Collection[str], warnings: list[Problem]) ->
     return new_ctx
 
 
-def _dockerfile(flow: Flow, rdf: Dockerfile, builders: Sequence[Builder], files: Collection[str],
-                new_ctx: str, taken: set[str], settings: Settings, explain: list[str]) -> str:
+def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequence[Builder],
+                files: Collection[str], new_ctx: str, taken: set[str], settings: Settings,
+                explain: list[str]) -> str:
     """The runtime Dockerfile's new text: builder stages before its first stage, COPYs of
     extracted files taken from them."""
-    runtime = flow.runtime
     by_image = {b.image: b for b in builders}
     for b in builders:
         for t in b.build.tags if b.build else ():
             by_image.setdefault(t.value, b)
     r_edits: list[Edit] = []
     via_dist: dict[str, list[Artifact]] = {}
-    for ins, keep, moves in plan_copies(flow, rdf, files, by_image, via_dist):
+    for ins, keep, moves in plan_copies(flow, runtime, rdf, files, by_image, via_dist):
         flags = [f for f in ins.flags if not f.startswith("--from=")]
         if keep and runtime.context != new_ctx:
             keep = [relative_source(k, runtime.context, new_ctx, runtime.staged) for k in keep]
@@ -144,10 +142,10 @@ def _dockerfile(flow: Flow, rdf: Dockerfile, builders: Sequence[Builder], files:
     return apply(rdf.text, r_edits)
 
 
-def _removed_builders(flow: Flow, dockerfiles: Mapping[str, Dockerfile], rdf: Dockerfile,
-                      changes: Sequence[FileChange]) -> list[FileChange]:
+def _removed_builders(flow: Flow, rt: BuildOp, dockerfiles: Mapping[str, Dockerfile],
+                      rdf: Dockerfile, changes: Sequence[FileChange]) -> list[FileChange]:
     """Builder Dockerfiles nothing uses any more."""
-    still_used = {op.dockerfile for op in [flow.runtime, *flow.keep_builder_tags]}
+    still_used = {op.dockerfile for op in [rt, *flow.keep_builder_tags]}
     out: list[FileChange] = []
     for op in flow.builders:
         if op.dockerfile not in still_used and op.dockerfile != rdf.path and \

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from migrator import render
 from migrator.infer import Flow
 from migrator.model import (
+    BuildOp,
     Command,
     Dockerfile,
     Loc,
@@ -38,19 +39,18 @@ def rel_cwd(cmd: Command) -> str:
     return project_rel(cmd.cwd) or "."
 
 
-def final_build_edits(flow: Flow, script: Script, builders: Sequence[Builder], rdf: Dockerfile,
-                      new_ctx: str, removed_sites: set[Command],
+def final_build_edits(flow: Flow, rt: BuildOp, script: Script, builders: Sequence[Builder],
+                      rdf: Dockerfile, new_ctx: str, removed_sites: set[Command],
                       warnings: list[Problem]) -> list[tuple[Command, Edit]]:
-    """Edits to the final build command, and to builder builds whose tag is still used."""
-    rt = flow.runtime
+    """Edits to the final build command `rt`, and to builder builds whose tag is still used."""
     cmd = rt.cmd
     _check_single_call(script, cmd, removed_sites)
-    _option_warnings(flow, builders, warnings)
+    _option_warnings(rt, builders, warnings)
     words = list(cmd.argv)
     build_word = next(i for i, w in enumerate(words) if w.value == "build")
     at = words[build_word].span.end
     edits: list[Edit] = []
-    insert = _arg_inserts(flow, builders, rdf)
+    insert = _arg_inserts(rt, builders, rdf)
     if insert:
         edits.append(Edit(Span(at, at), render.build_options(insert)))
     if rt.context != new_ctx:
@@ -86,9 +86,8 @@ def _check_single_call(script: Script, cmd: Command, removed_sites: set[Command]
                                    f"({others[0].calls[0].loc}); cannot rewrite it")
 
 
-def _arg_inserts(flow: Flow, builders: Sequence[Builder], rdf: Dockerfile) -> list[str]:
-    """The builder builds' `--build-arg`s the final build must now pass."""
-    rt = flow.runtime
+def _arg_inserts(rt: BuildOp, builders: Sequence[Builder], rdf: Dockerfile) -> list[str]:
+    """The builder builds' `--build-arg`s the final build `rt` must now pass."""
     existing = {w.raw for _, w in rt.build_args}
     runtime_args = {k: w for k, w in rt.build_args}
     insert: list[str] = []
@@ -111,8 +110,7 @@ def _arg_inserts(flow: Flow, builders: Sequence[Builder], rdf: Dockerfile) -> li
     return insert
 
 
-def _option_warnings(flow: Flow, builders: Sequence[Builder], warnings: list[Problem]) -> None:
-    rt = flow.runtime
+def _option_warnings(rt: BuildOp, builders: Sequence[Builder], warnings: list[Problem]) -> None:
     if any(o.value == "--no-cache" for o in rt.options) and any(b.build for b in builders):
         warnings.append(warning(rt.cmd.loc, "--no-cache on the final build now also rebuilds "
                                             "the builder stages (the legacy builder build used "

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from migrator.infer import DIST, Flow, _covers, in_project, reads_artifact
-from migrator.model import Artifact, Dockerfile, Instruction, Unsupported
+from migrator.model import Artifact, BuildOp, Dockerfile, Instruction, Unsupported
 from migrator.plan.naming import Builder
 from migrator.sources import copy_sources
 
@@ -94,8 +94,8 @@ class _Copies:
 
 
 def plan_copies(
-    flow: Flow, rdf: Dockerfile, files: Collection[str], by_image: Mapping[str, Builder],
-    via_dist: dict[str, list[Artifact]],
+    flow: Flow, rt: BuildOp, rdf: Dockerfile, files: Collection[str],
+    by_image: Mapping[str, Builder], via_dist: dict[str, list[Artifact]],
 ) -> list[tuple[Instruction, list[str], list[Move]]]:
     """For each final-stage COPY that reads extracted files: the context sources it keeps and
     the `COPY --from` moves that replace the rest. Fills `via_dist` with the artifacts that must
@@ -104,7 +104,7 @@ def plan_copies(
     used = [a for a in flow.artifacts if a not in trees]
     planner = _Copies(files, by_image, trees, used, via_dist)
     out: list[tuple[Instruction, list[str], list[Move]]] = []
-    for _stage, ins, sources in copy_sources(rdf, flow.runtime.context, flow.runtime.staged):
+    for _stage, ins, sources in copy_sources(rdf, rt.context, rt.staged):
         dest = ins.args[-1]
         keep: list[str] = []
         moves: list[Move] = []

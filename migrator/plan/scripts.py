@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from migrator.model import Command, Script, Span, Unsupported
+from migrator.plan.result import FileChange
 from migrator.splice import Edit, apply, orphaned_comments
 
 
@@ -149,3 +150,10 @@ def edit_scripts(script: Script, texts: Mapping[str, str], want: ScriptEdits) ->
         if new != text:
             out[path] = new
     return out
+
+
+def script_changes(script: Script, texts: Mapping[str, str],
+                   want: ScriptEdits) -> list[FileChange]:
+    """`edit_scripts` as the plan's file changes."""
+    return [FileChange(path, texts[path], new)
+            for path, new in edit_scripts(script, texts, want).items()]

@@ -1,0 +1,134 @@
+"""An extraction-only flow: the artifacts only land on the host, no image is built from them.
+
+The builder's Dockerfile gets an export stage (`FROM scratch AS export` + `COPY --from=...` of
+each artifact, at its place relative to one output directory) and the builder build becomes
+`docker build --target export --output type=local,dest=DIR`, a BuildKit feature; the container
+steps that carried the files out are dead. Under `--builder classic` nothing changes: the
+classic builder has no `--output`, so the legacy steps are the way to get the files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+
+from migrator import render
+from migrator.infer import DIST, Flow
+from migrator.model import (
+    BuildOp,
+    Command,
+    Dockerfile,
+    Problem,
+    Script,
+    Span,
+    Unsupported,
+    Word,
+    warning,
+)
+from migrator.plan.build import rel_cwd
+from migrator.plan.naming import Builder, name_builders, unique
+from migrator.plan.result import FileChange, Plan
+from migrator.plan.scripts import ScriptEdits, script_changes
+from migrator.plan.text import user_in
+from migrator.settings import Settings
+from migrator.splice import Edit
+
+
+def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile],
+                settings: Settings, texts: Mapping[str, str]) -> Plan:
+    warnings: list[Problem] = list(flow.warnings)
+    loc = flow.artifacts[0].loc
+    if settings.builder == "classic":
+        warnings.append(warning(loc, "the build outputs only land on the host and the legacy "
+                                     "steps stay: `docker build --output` needs BuildKit "
+                                     "(--builder classic)"))
+        return Plan((), (), tuple(warnings))
+    if len(flow.builders) != 1 or flow.stock or flow.runs:
+        raise Unsupported(loc, "the build outputs only land on the host; an export stage is "
+                               "made only from one builder image built from a Dockerfile")
+    op = flow.builders[0]
+    if op in flow.keep_builder_tags:
+        raise Unsupported(op.cmd.loc, "the builder image's tag is used after the extraction; "
+                                      "an export build (--output) would not make that image")
+    bdf = dockerfiles[op.dockerfile]
+    taken = {s.name.lower() for s in bdf.stages if s.name} | {s.base.lower() for s in bdf.stages}
+    builder = name_builders(flow, dockerfiles, set(taken))[0]
+    source = builder.stages[-1]
+    ref = source.name or str(source.index)
+    name = unique("export", taken)
+    # One output directory holding every artifact at its place (commonpath(["."]) is "").
+    dest_dir = posixpath.commonpath([posixpath.dirname(a.host) for a in flow.artifacts]) or "."
+    blocks, explain = _stages(flow, builder, bdf, ref, name, dest_dir, taken)
+    body = bdf.text if bdf.text.endswith("\n") or not bdf.text else bdf.text + "\n"
+    changes = [FileChange(bdf.path, bdf.text, body + "\n" + "\n\n".join(blocks) + "\n")]
+    dest = posixpath.relpath(dest_dir, rel_cwd(op.cmd))
+    edits = tuple((op.cmd, e) for e in export_build_edits(op, name, dest))
+    dead = tuple(c for c in flow.dead if c is not op.cmd)
+    changes.extend(script_changes(script, texts, ScriptEdits(dead, edits)))
+    explain.append(f"{op.cmd.loc}: builds stage {name} with --output type=local,dest={dest}")
+    warnings.append(warning(op.cmd.loc, "the rewritten build uses `docker build --output`, "
+                                        "which needs BuildKit (--builder classic keeps the "
+                                        "legacy steps)"))
+    return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _stages(flow: Flow, builder: Builder, bdf: Dockerfile, ref: str, name: str, dest_dir: str,
+            taken: set[str]) -> tuple[list[str], list[str]]:
+    """The stages to append (a replay stage if modes must change, then the export stage)."""
+    blocks: list[str] = []
+    explain: list[str] = []
+    replays = [a for a in flow.artifacts if not a.direct]
+    dist = ""
+    if replays:
+        dist = unique(f"{name}-dist", taken)
+        commands = list(dict.fromkeys(step for a in replays for step in a.replay))
+        blocks.append(render.dist_stage(ref, dist, user_in(builder.stages), commands,
+                                        bdf.escape))
+    copies = []
+    for a in flow.artifacts:
+        to = "/" + posixpath.relpath(a.host, dest_dir) if a.host != dest_dir else "/"
+        to = "/" if to == "/." else to
+        stage, src = (ref, a.src or "/") if a.direct else (dist, posixpath.join(DIST, a.host))
+        copies.append(render.copy_from("COPY", stage, [], [src], to, False))
+        explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}: "
+                       f"COPY --from={stage} {src} {to} in stage {name}")
+    blocks.append(render.export_stage(str(builder.loc), name, copies))
+    return blocks, explain
+
+
+def export_build_edits(op: BuildOp, stage: str, dest: str) -> list[Edit]:
+    """The builder build as the export build: BuildKit on, `--target` the export stage,
+    `--output` to the host directory, no tags (a local export makes no image)."""
+    cmd = op.cmd
+    words = cmd.argv
+    build = next(i for i, w in enumerate(words) if w.value == "build")
+    edits: list[Edit] = []
+    if not any(k == "DOCKER_BUILDKIT" for k, _ in cmd.env):
+        edits.append(Edit(Span(words[0].span.start, words[0].span.start), "DOCKER_BUILDKIT=1 "))
+    at = words[build].span.end
+    output = f" --output type=local,dest={dest}"
+    target = _option_words(cmd, ("--target",))
+    if target:
+        edits.append(Edit(target[0][-1].span, f"--target={stage}" if len(target[0]) == 1
+                          else stage))
+        edits.append(Edit(Span(at, at), output))
+    else:
+        edits.append(Edit(Span(at, at), f" --target {stage}{output}"))
+    for found in _option_words(cmd, ("-t", "--tag")):
+        before = words[words.index(found[0]) - 1]
+        edits.append(Edit(Span(before.span.end, found[-1].span.end), ""))
+    return edits
+
+
+def _option_words(cmd: Command, names: Sequence[str]) -> list[tuple[Word, ...]]:
+    """Each occurrence of an option: (its word,) when the value is attached, else (word, value)."""
+    words = cmd.argv
+    out: list[tuple[Word, ...]] = []
+    for i, w in enumerate(words):
+        if w.value in names and i + 1 < len(words):
+            out.append((w, words[i + 1]))
+        elif any(w.value.startswith(n + "=") for n in names) or (
+                "-t" in names and w.value.startswith("-t") and len(w.value) > 2
+                and not w.value.startswith("--")):
+            out.append((w,))
+    return out
