@@ -62,7 +62,9 @@ verify_options = _options(
                       "compare the images; write only if they match. Exit 0 equivalent, "
                       "1 different, 4 verification could not run."),
     click.option("--builder", type=click.Choice(["buildkit", "classic"]), default=None,
-                 help="Builder for --verify (default: what the engine and client use)."),
+                 help="The builder the project's builds run on. classic: an extraction-only "
+                      "flow keeps its legacy steps (docker build --output needs BuildKit); "
+                      "--verify builds with it (default: what the engine and client use)."),
     click.option("--docker", "docker_binary", default="docker", metavar="PATH", show_default=True,
                  help="Docker client binary for --verify."),
     click.option("--timeout", type=click.FloatRange(1), default=1800.0, show_default=True,
@@ -147,7 +149,7 @@ def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, expl
         raise click.UsageError("--dry-run and --check exclude each other")
     if entry and make_target:
         raise click.UsageError("--entry and --make-target exclude each other")
-    settings = Settings(keep_legacy=keep_legacy, buildkit=buildkit,
+    settings = Settings(keep_legacy=keep_legacy, buildkit=buildkit, builder=builder,
                         entry=entry or (f"make {make_target}" if make_target else None),
                         overrides=overrides)
     mode = "dry-run" if dry_run else "check" if check else "write"

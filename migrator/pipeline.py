@@ -91,7 +91,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
             dockerfiles[path] = read_dockerfile(path, read_text(root, path).encode("utf-8"))
         return dockerfiles[path]
 
-    best: tuple[int, Script, Flow] | None = None
+    best: tuple[tuple[bool, int], Script, Flow] | None = None
     reasons: list[str] = []
     ctx = ReaderContext(project.root, project.files, lambda rel: read_text(root, rel),
                         settings.overrides, texts)
@@ -108,7 +108,9 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
                 reasons.append(f"{script.path}{':' + script.target if script.target else ''}: "
                                f"{flow.reason}")
                 continue
-            score = len(flow.dead)
+            # A flow that builds an image beats one that only exports (`make image` over the
+            # `make extract` it depends on).
+            score = (flow.runtime is not None, len(flow.dead))
             if best is None or score > best[0]:
                 best = (score, script, flow)
     if best is None:
@@ -122,6 +124,8 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
               if c.file and c.file != script.path}
     the_plan = plan(flow, script, dockerfiles, project.files, settings, ignores, others)
     problems = (*script.problems, *the_plan.warnings)
+    if not the_plan.changes:  # kept as it is on purpose (the warnings say why)
+        return Outcome(root, Status.NOTHING, "kept as it is", None, problems)
     return Outcome(root, Status.MIGRATE, "", the_plan, problems,
                    script.path + (f" (make {script.target})" if script.target else ""), flow,
                    (script.path, script.kind, script.target))
