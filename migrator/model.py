@@ -325,3 +325,6 @@ class Artifact:
     direct: bool
     user: str | None = None  # `-u` the container ran as
     edges: tuple[Loc, ...] = ()  # every later step that changed it (chmod, mv ...)
+    # A tar archive whose members are known: (path inside the archive, the builder path it was
+    # made from). A runtime `ADD archive dir/` unpacks it; the members come from the builder.
+    members: tuple[tuple[str, str], ...] = ()

@@ -6,9 +6,12 @@ import json
 import posixpath
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 from migrator.infer.machine import ImageCommand, Machine, q
-from migrator.model import Dockerfile, RunOp, Unsupported
+from migrator.infer.tar import tar_members
+from migrator.model import PROJECT, Dockerfile, RunOp, Unsupported
 
 
 def image_command(df: Dockerfile, target: str | None) -> ImageCommand:
@@ -54,3 +57,52 @@ def idles(args: Sequence[str]) -> bool:
     """`sleep infinity`, `tail -f /dev/null`, a bare shell: a container kept up for `exec`."""
     name = posixpath.basename(args[0])
     return name in ("sleep", "cat", "sh", "bash") or (name == "tail" and "-f" in args)
+
+
+@dataclass(frozen=True)
+class TarTail:
+    """A container command that ends by writing a tar stream of known members to stdout."""
+
+    before: str | None  # the shell commands that run before it (`sh -c "make; tar ..."`)
+    tar: str  # the tar command as a shell line, run in `directory`
+    directory: str
+    members: tuple[str, ...]
+
+
+def tar_tail(argv: Sequence[str]) -> TarTail | None:
+    """`tar -czf - dist` or `sh -c 'cd /src && make && cd out && tar -czf - app.jar'`."""
+    direct = _tar_to_stdout(argv)
+    if direct is not None:
+        return TarTail(None, shlex.join(argv), direct[0], direct[1])
+    if len(argv) != 3 or posixpath.basename(argv[0]) not in ("sh", "bash") or argv[1] != "-c":
+        return None
+    from migrator.readers.shell import read_shell  # a builder's CMD body: read, never run
+
+    try:
+        commands = read_shell("CMD", argv[2]).commands
+    except Unsupported:
+        return None
+    last = commands[-1] if commands else None
+    found = _tar_to_stdout(last.words()) if last is not None else None
+    if last is None or found is None or last.redirects:
+        return None
+    words = last.words()
+    absolute = any(a in ("-C", "--directory") and b.startswith("/")
+                   for a, b in pairwise(words))
+    if not absolute and last.cwd.startswith(PROJECT):
+        return None  # relative to the image's WORKDIR
+    before = argv[2][: last.span.start].rstrip().rstrip(";&|").rstrip() or None
+    directory = found[0] if absolute else posixpath.normpath(
+        posixpath.join(last.cwd, found[0].lstrip("/") or "."))
+    return TarTail(before, shlex.join(last.words()), directory, found[1])
+
+
+def _tar_to_stdout(argv: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    found = tar_members(argv)
+    if found is None:
+        return None
+    file_given = any(a in ("-f", "--file") or (a.startswith("-") and not a.startswith("--")
+                                                and "f" in a) for a in argv[1:])
+    if file_given and "-" not in argv[1:]:
+        return None
+    return found

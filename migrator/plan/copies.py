@@ -59,6 +59,9 @@ class _Copies:
         exact = [a for a in used if a.host == bare]
         inside = [a for a in used if a.host != bare and _covers(a.host, src)]
         holds = [a for a in used if a.host != bare and _covers(src, a.host) and src != "."]
+        if ins.keyword == "ADD" and exact and exact[0].members:
+            moves.extend(self.unpacked(exact[0], dest))
+            return
         if ins.keyword == "ADD" and (exact or inside) and src.endswith(_ARCHIVE):
             raise Unsupported(ins.loc, f"ADD unpacks the extracted archive {src}; a stage "
                                        "cannot feed ADD")
@@ -76,6 +79,20 @@ class _Copies:
             moves.extend(self.move(a, a.host, posixpath.join(dest, a.host)) for a in used)
         else:
             keep.append(raw)
+
+    def unpacked(self, a: Artifact, dest: str) -> list[Move]:
+        """`ADD app.tar.gz dir/` of an archive of builder paths: each member straight from the
+        builder to where the unpacking put it (a file name keeps `dir/`, a directory is named:
+        `COPY` copies a directory's contents)."""
+        moves = []
+        for member, src in a.members:
+            inner = member.strip("/")
+            if any(c in inner for c in "*?[") or ("/" not in inner and "." in inner[1:]):
+                to = posixpath.join(dest, posixpath.dirname(inner)).rstrip("/") + "/"
+            else:
+                to = posixpath.join(dest, inner)
+            moves.append(Move(self.by_image[a.builder], src, to, True))
+        return moves
 
     def holding(self, raw: str, src: str, dest: str, holds: list[Artifact],
                 keep: list[str], moves: list[Move]) -> None:

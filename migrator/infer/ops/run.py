@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 
-from migrator.infer.commands import effective_command, idles, shell_line
+from migrator.infer.commands import TarTail, effective_command, idles, shell_line, tar_tail
 from migrator.infer.flow import Step
 from migrator.infer.machine import Container, Machine, TarStream, dist, q
 from migrator.infer.mounts import Mounts, classify_mounts, refuse_privileged, run_stage
@@ -63,11 +63,32 @@ def _cat(m: Machine, op: RunOp, out: Redirect) -> None:
     target = out.target.value
     host = m.rel(target if target.startswith("/") else posixpath.join(op.cmd.cwd, target),
                  op.cmd.loc)
+    tail = tar_tail(argv)
+    if tail is not None:
+        _archive(m, op, host, tail)
+        return
     src = argv[1] if len(argv) == 2 and posixpath.basename(argv[0]) == "cat" else ""
     m.add(Artifact(op.image, src, host, "cat", op.cmd.loc,
                    (f"mkdir -p {q(posixpath.dirname(dist(host)))}",
                     f"{shell_line(op, argv)} > {q(dist(host))}"),
                    direct=False, user=op.user))
+    m.dead.append(op.cmd)
+
+
+def _archive(m: Machine, op: RunOp, host: str, tail: TarTail) -> None:
+    """`docker run IMG > app.tar.gz` whose command ends in `tar -czf - members`: an archive of
+    builder paths. What ran before the tar is a build step of a stage of its own."""
+    builder = op.image
+    if tail.before is not None:
+        stage = run_stage(op, Mounts((), (), ()), ("/bin/sh", "-c", tail.before))
+        m.runs.append(stage)
+        builder = stage.key
+    members = tuple((mem, posixpath.normpath(posixpath.join(tail.directory, mem)))
+                    for mem in tail.members)
+    m.add(Artifact(builder, "", host, "cat", op.cmd.loc,
+                   (f"mkdir -p {q(posixpath.dirname(dist(host)))}",
+                    f"cd {q(tail.directory)} && {tail.tar} > {q(dist(host))}"),
+                   direct=False, user=op.user, members=members))
     m.dead.append(op.cmd)
 
 
