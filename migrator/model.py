@@ -194,6 +194,7 @@ class Script:
     problems: tuple[Problem, ...] = ()
     target: str | None = None  # the make target read
     functions: tuple[tuple[str, Span], ...] = ()  # shell function definitions
+    notes: tuple[str, ...] = ()  # assumptions made while reading (`uname -m` read as x86_64)
 
 
 # The project root as the readers see it: host paths are made absolute under this sentinel so a

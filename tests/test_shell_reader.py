@@ -388,11 +388,13 @@ def test_double_bracket_tests_and_arithmetic_are_read_around() -> None:
     assert text[echo_n.span.start : echo_n.span.end] == 'echo "$N"'
 
 
-def test_an_array_makes_its_variable_unknown() -> None:
-    """An array assignment is read, and the variable's value is unknown (not its text)."""
-    script = read_shell("build.sh", "args=(--no-cache -t x)\necho $args\n")
+def test_an_array_gives_its_elements() -> None:
+    """`"${a[@]}"` is one word per element, `$a` and `${a[0]}` the first, `${#a[@]}` the count."""
+    script = read_shell("build.sh", 'args=(--no-cache -t "x y")\n'
+                                    'echo "${args[@]}" $args "${args[2]}" ${#args[@]}\n')
     (echo,) = script.commands
-    assert echo.argv[1].value == "${args}" and not echo.argv[1].known
+    assert argv(echo) == ["echo", "--no-cache", "-t", "x y", "--no-cache", "x y", "3"]
+    assert all(w.known for w in echo.argv)
 
 
 def test_crlf_line_endings_are_read() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from migrator.model import PROJECT, Command, Loc, Problem, Unsupported
 from migrator.readers import words
+from migrator.readers.shell_frame import Sym
 
 MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
 _SHELLS = {"sh", "bash", "dash", "ksh", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"}
@@ -95,7 +96,8 @@ class ReaderContext:
 
     def call(self, cmd: Command) -> Call | None:
         """What project file `cmd` runs, if it runs one."""
-        argv = cmd.words()
+        # An unknown word stays unknown for the file it is passed to (`./build.sh "$TAG"`).
+        argv = tuple(w.value if w.known else Sym(w.value) for w in cmd.argv)
         if not argv:
             return None
         name = argv[0]

@@ -1,0 +1,220 @@
+"""The shell reader evaluates bash as bash would, running nothing: parameters and their
+operators, functions and their arguments, `case`, `for`, `if` on known and unknown conditions,
+directory changes, `source`d files and docker called through a variable.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.model import PROJECT, Command, Loc, Unsupported
+from migrator.readers.context import ReaderContext
+from migrator.readers.shell import read_shell
+
+
+def context(files: dict[str, str], **overrides: str) -> ReaderContext:
+    """A project made of `files` (nothing on disk), with `--set` values."""
+    return ReaderContext("/project", frozenset(files), files.__getitem__,
+                         tuple(overrides.items()), files)
+
+
+def run(text: str, **kw: object) -> tuple[Command, ...]:
+    return read_shell("build.sh", text, **kw).commands  # type: ignore[arg-type]
+
+
+def argvs(text: str, name: str = "docker", **kw: object) -> list[list[str]]:
+    return [[w.value for w in c.argv] for c in run(text, **kw) if c.name == name]
+
+
+def one(text: str, name: str = "docker", **kw: object) -> list[str]:
+    (found,) = argvs(text, name, **kw)
+    return found
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(("expr", "value"), [
+    ("${V:-d}", "1.2.3-rc"), ("${U:-d}", "d"), ("${U-d}", "d"), ("${E:-d}", "d"), ("${E-d}", ""),
+    ("${V#*.}", "2.3-rc"), ("${V##*.}", "3-rc"), ("${V%.*}", "1.2"), ("${V%%.*}", "1"),
+    ("${V/./_}", "1_2.3-rc"), ("${V//./_}", "1_2_3-rc"), ("${#V}", "8"), ("${V:2:3}", "2.3"),
+    ("${V^^}", "1.2.3-RC"), ("${E:+x}", ""), ("${V:+x}", "x"),
+])
+def test_parameter_operators(expr: str, value: str) -> None:
+    """Each `${...}` operator gives bash's value for a known variable (V set, E empty, U unset)."""
+    text = f'V=1.2.3-rc\nE=""\necho "{expr}"\n'
+    assert one(text, "echo") == ["echo", value]
+
+
+def test_assigning_default_sets_the_variable() -> None:
+    """`${TAG:=latest}` gives the default and sets TAG for later words."""
+    assert one(': "${TAG:=latest}"\ndocker build -t app:$TAG .\n')[3] == "app:latest"
+
+
+def test_required_variable_stays_unknown() -> None:
+    """`${TAG:?usage}` with TAG unset is an unknown part of the word, not a failure."""
+    (cmd,) = run('docker build -t "app:${TAG:?give a tag}" .\n')
+    assert cmd.argv[3].value == "app:${TAG:?give a tag}" and not cmd.argv[3].known
+
+
+def test_unknown_version_stays_symbolic_in_a_tag() -> None:
+    """A git sha or date in a tag is kept as its text, marked unknown."""
+    (cmd,) = [c for c in run('SHA=$(git rev-parse --short HEAD)\n'
+                             'docker build -t "app:$SHA-$(date +%F)" .\n') if c.name == "docker"]
+    tag = cmd.argv[3]
+    assert tag.value == "app:${SHA}-$(date +%F)" and not tag.known
+
+
+def test_overrides_give_values() -> None:
+    """`--set ARCH=arm64` is what the script sees for ARCH; the environment is never read."""
+    text = 'docker build -f "Dockerfile.${ARCH:-amd64}" .\n'
+    assert one(text)[3] == "Dockerfile.amd64"
+    assert one(text, ctx=context({}, ARCH="arm64"))[3] == "Dockerfile.arm64"
+
+
+# ---------------------------------------------------------------- functions and arguments
+
+
+def test_function_arguments_shift_and_defaults() -> None:
+    """A function sees its own `$1`, `"$@"` and `shift`; `${1:-latest}` defaults at top level."""
+    text = ('TAG=${1:-latest}\n'
+            'build() {\n  local name=$1\n  shift\n  docker build -t "$name:$TAG" "$@" .\n}\n'
+            'build web --pull -f Dockerfile.web\n'
+            'echo "$name"\n')
+    assert argvs(text) == [["docker", "build", "-t", "web:latest", "--pull", "-f",
+                            "Dockerfile.web", "."]]
+    assert one(text, "echo") == ["echo", "${name}"]  # `local` ended with the function
+
+
+def test_argument_passed_unknown_stays_unknown() -> None:
+    """An unknown value passed to a function is unknown inside it too."""
+    (cmd,) = run('f() { docker build -t "app:$1" .; }\nf "$(git describe)"\n')
+    assert not cmd.argv[3].known
+
+
+# ---------------------------------------------------------------- control flow
+
+
+CASE = ('case "${1:-build}" in\n'
+        '  build|all) docker build -t app . ;;\n'
+        '  push) docker push app ;;\n'
+        '  *) echo "usage: $0 build|push"; exit 1 ;;\n'
+        'esac\n'
+        'docker create --name x app\n')
+
+
+def test_case_on_a_known_word_takes_its_arm() -> None:
+    """The default `build` picks the first arm only; the script goes on after `esac`."""
+    assert [a[1] for a in argvs(CASE)] == ["build", "create"]
+
+
+def test_case_on_an_unknown_word_walks_every_arm_conditionally() -> None:
+    """With the word unknown, each arm may run: all are read and marked conditional."""
+    cmds = run(CASE.replace("${1:-build}", "$MODE"))
+    docker = [c for c in cmds if c.name == "docker"]
+    assert [c.argv[1].value for c in docker] == ["build", "push", "create"]
+    assert [c.conditional for c in docker] == [True, True, False]
+
+
+def test_for_over_a_list_binds_each_item() -> None:
+    """`for arch in amd64 arm64` runs the body once per item with the variable bound."""
+    text = ('ARCHES="amd64 arm64"\n'
+            'for arch in $ARCHES; do\n  docker build -f "Dockerfile.$arch" .\ndone\n')
+    assert [a[3] for a in argvs(text)] == ["Dockerfile.amd64", "Dockerfile.arm64"]
+
+
+def test_if_on_a_known_test_takes_one_branch() -> None:
+    """`uname -m` has a fixed answer, so `[ "$ARCH" = aarch64 ]` is decided."""
+    text = ('ARCH=$(uname -m)\nSUFFIX=""\n'
+            'if [ "$ARCH" = "aarch64" ]; then\n  SUFFIX=.arm64\nelif [ -z "$SUFFIX" ]; then\n'
+            '  SUFFIX=.amd64\nfi\n'
+            'docker build -f Dockerfile$SUFFIX .\n')
+    script = read_shell("build.sh", text)
+    assert [w.value for w in script.commands[-1].argv][3] == "Dockerfile.amd64"
+    assert any("uname -m" in n and "x86_64" in n for n in script.notes)
+
+
+def test_if_on_an_unknown_condition_reads_both_branches() -> None:
+    """An unknown condition: both branches' commands are read, conditional; a variable the
+    branches leave different is unknown afterwards."""
+    text = ('if [ -n "$CI" ]; then\n  T=ci\n  docker pull base\nelse\n  T=dev\nfi\n'
+            'docker build -t "app:$T" .\n')
+    pull, build = run(text)
+    assert pull.conditional and not build.conditional
+    assert build.argv[3].value == "app:${T}" and not build.argv[3].known
+
+
+def test_exit_in_a_branch_ends_only_that_path() -> None:
+    """`[ -z "$1" ] && { echo usage; exit 1; }` does not stop the reading."""
+    text = 'if [ -z "$1" ]; then\n  echo usage\n  exit 1\nfi\ndocker build -t "a:$1" .\n'
+    assert len(argvs(text)) == 1
+    assert argvs("exit 0\ndocker build .\n") == []
+
+
+def test_while_over_arguments_reads_the_body_once() -> None:
+    """A `while [ "$1" != "" ]` option loop: its body is read once, conditionally."""
+    text = ('while [ "$1" != "" ]; do\n  case $1 in\n    -p) PUSH=1 ;;\n  esac\n  shift\ndone\n'
+            'docker build .\n')
+    assert argvs(text) == [["docker", "build", "."]]
+
+
+# ---------------------------------------------------------------- paths
+
+
+def test_script_directory_forms() -> None:
+    """`$(dirname "$0")`, `${BASH_SOURCE[0]}`, `$(cd ... && pwd)`, `readlink -f` and
+    `realpath` all name the script's own directory, without running anything."""
+    forms = ['"$(dirname "$0")"', '"$(dirname "${BASH_SOURCE[0]}")"',
+             '"$(cd "$(dirname "$0")" >/dev/null 2>&1 && pwd)"',
+             '"$(dirname "$(readlink -f "$0")")"', '$(dirname $(realpath -s $0))']
+    for form in forms:
+        text = f'DIR={form}\ncd "$DIR/.."\ndocker build -f "$DIR/Dockerfile" .\n'
+        (cmd,) = [c for c in read_shell("ci/build.sh", text).commands if c.name == "docker"]
+        assert cmd.cwd == PROJECT, form
+        assert cmd.argv[3].value == f"{PROJECT}/ci/Dockerfile", form
+
+
+def test_pushd_popd_and_basename() -> None:
+    """`pushd ..` changes the directory until `popd`; `basename` strips a suffix."""
+    text = ('pushd docker >/dev/null\n  docker build -t "$(basename "$PWD" .d)" .\npopd\n'
+            'docker build .\n')
+    first, second = [c for c in run(text) if c.name == "docker"]
+    assert first.cwd == f"{PROJECT}/docker" and first.argv[3].value == "docker"
+    assert second.cwd == PROJECT
+
+
+def test_docker_through_a_variable() -> None:
+    """`$DOCKER build`, `${DOCKER_CMD:-docker} run` and `sudo docker` are docker commands."""
+    text = ('$DOCKER build -t a .\n${DOCKER_CMD:-docker} run --rm a\n'
+            'DOCKER="sudo docker"\n$DOCKER create --name c a\n')
+    assert [a[:2] for a in argvs(text)] == [["docker", "build"], ["docker", "run"],
+                                           ["docker", "create"]]
+
+
+# ---------------------------------------------------------------- sourced files
+
+
+def test_source_reads_the_file_in_the_same_shell() -> None:
+    """`. ./env.sh` runs the helper here: its variables and functions are the script's."""
+    files = {"hack/env.sh": 'IMAGE=app\nbuild() { docker build -t "$IMAGE" "$@"; }\n'}
+    text = 'cd "$(dirname "$0")"\n. ./env.sh\nbuild -f Dockerfile.build .\n'
+    script = read_shell("hack/build.sh", text, context(files))
+    (cmd,) = script.commands
+    assert [w.value for w in cmd.argv] == ["docker", "build", "-t", "app", "-f",
+                                            "Dockerfile.build", "."]
+    assert cmd.loc == Loc("hack/env.sh", 2) and cmd.calls[0].loc == Loc("hack/build.sh", 3)
+
+
+def test_missing_source_is_a_warning() -> None:
+    """A sourced file that is not in the project is said, and reading goes on."""
+    script = read_shell("build.sh", "source ./nope.sh\ndocker build .\n", context({}))
+    assert len(script.commands) == 1
+    assert any("nope.sh" in p.message for p in script.problems)
+
+
+def test_cyclic_source_is_refused_with_its_line() -> None:
+    """Two files that source each other never end in bash: refused at the line."""
+    files = {"a.sh": ". ./b.sh\n", "b.sh": ". ./a.sh\n"}
+    with pytest.raises(Unsupported) as caught:
+        read_shell("a.sh", files["a.sh"], context(files))
+    assert caught.value.problem.loc == Loc("b.sh", 1)
