@@ -1,25 +1,42 @@
-"""Find a project's files and the build entry points worth reading.
+"""Find a project's files, its build files (by content, not by name) and the entry points worth
+reading.
 
-The only module of the analysis that reads the disk. It reads each file at most once and hands
-the texts on; a cheap text check keeps projects with no builder pattern from paying for parsers.
+The only module of the analysis that reads the disk. It reads each build file once and hands the
+texts on. A cheap text check decides first whether any build file takes files out of a container
+(docker called by name, through a variable such as `$(DOCKER)`, through sudo, split over `\\`
+lines); a project where none does pays for no parser.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 
 from migrator.model import Loc, Unsupported
 
-_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "vendor", ".venv", "__pycache__"}
-_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
-_SCRIPT_DIRS = ("", "scripts", "script", "hack", "build", "ci", "tools", "bin")
+_SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "node_modules", "vendor", "_vendor", "third_party",
+              "bower_components", ".venv", "venv", "__pycache__", ".tox", ".terraform"}
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+_SHELL_EXTS = (".sh", ".bash")
+_SHEBANG = re.compile(r"#![ \t]*(?:/usr)?(?:/local)?/bin/(?:env[ \t]+(?:-S[ \t]+)?)?"
+                      r"(?:ba|da|k|z)?sh\b")
+# Extensions that are never a script, so extensionless files are the only ones sniffed.
+_CI_FILES = (".travis.yml", ".gitlab-ci.yml", ".circleci/config.yml")
 # A builder pattern takes files out of a container: cp/create/export, or a run that writes to
-# the host (redirection, pipe, bind mount).
+# the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
-    r"docker\b[^\n]*\b(cp|create|export)\b|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)"
+    r"docker\b[^\n]*\b(cp|create|export)\b|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)",
+    re.IGNORECASE,
 )
+_CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
+
+
+@dataclass(frozen=True)
+class BuildFile:
+    path: str  # project-relative
+    kind: str  # "shell" | "make" | "ci"
 
 
 @dataclass(frozen=True)
@@ -27,7 +44,12 @@ class Project:
     root: str  # absolute directory
     files: frozenset[str]  # project-relative paths of regular files and symlinks
     dirs: frozenset[str]
-    candidates: tuple[str, ...]  # build entry points whose text shows a builder pattern
+    candidates: tuple[str, ...]  # build files worth reading as entry points (texts handed on)
+    build_files: tuple[BuildFile, ...] = ()  # every script, Makefile and CI file in the tree
+    extracts: tuple[Loc, ...] = ()  # lines whose text takes files out of a container
+
+    def kind(self, path: str) -> str:
+        return next((b.kind for b in self.build_files if b.path == path), "shell")
 
 
 def scan(root: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -57,35 +79,112 @@ def read_text(root: str, rel: str) -> str:
         raise Unsupported(None, f"{rel}: file not found") from None
     except IsADirectoryError:
         raise Unsupported(None, f"{rel}: is a directory, not a file") from None
+    except OSError as exc:
+        raise Unsupported(Loc(rel, 1), f"cannot read: {exc.strerror}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unsupported(Loc(rel, data.count(b"\n", 0, exc.start) + 1), "not UTF-8 text") from None
 
 
-def is_candidate_name(rel: str) -> bool:
-    head, _, name = rel.rpartition("/")
-    if head not in _SCRIPT_DIRS:
+def kind_by_name(rel: str) -> str | None:
+    """"make", "ci" or "shell" when the name alone says so; None otherwise."""
+    name = posixpath.basename(rel)
+    if name in MAKEFILES or name.endswith(".mk"):
+        return "make"
+    if rel in _CI_FILES or (rel.startswith(".github/workflows/")
+                            and rel.endswith((".yml", ".yaml"))):
+        return "ci"
+    if name.endswith(_SHELL_EXTS):
+        return "shell"
+    return None
+
+
+def _sniff_shebang(root: str, rel: str) -> bool:
+    """An extensionless file that starts with a shell `#!` line (read: its first bytes only)."""
+    try:
+        with open(os.path.join(root, rel), "rb") as f:
+            head = f.read(64)
+    except OSError:
         return False
-    return name.endswith(".sh") or name in _MAKEFILES or name in ("build", "Buildfile")
+    return shell_shebang(head.decode("latin-1"))
+
+
+def shell_shebang(first_line: str) -> bool:
+    """`#!/bin/sh`, `#!/usr/bin/env bash` and the like."""
+    return _SHEBANG.match(first_line) is not None
+
+
+def classify(root: str, files: frozenset[str]) -> tuple[BuildFile, ...]:
+    out = []
+    for rel in sorted(files):
+        kind = kind_by_name(rel)
+        if kind is None and "." not in posixpath.basename(rel) and _sniff_shebang(root, rel):
+            kind = "shell"
+        if kind is not None:
+            out.append(BuildFile(rel, kind))
+    return tuple(out)
+
+
+def extraction_lines(path: str, text: str) -> list[Loc]:
+    """Lines whose command (continuations joined) takes something out of a container."""
+    if "docker" not in text.lower():
+        return []
+    joined = _CONTINUATION.sub(lambda m: " " * (len(m.group()) - 1) + "\v", text)
+    found = []
+    for m in _EXTRACTION.finditer(joined):
+        start = joined.rfind("\n", 0, m.start()) + 1
+        if not joined[start : m.start()].lstrip().startswith("#"):
+            line = joined.count("\n", 0, m.start()) + joined.count("\v", 0, m.start()) + 1
+            found.append(Loc(path, line))
+    return found
 
 
 def shows_pattern(text: str) -> bool:
-    return "docker" in text and "build" in text and _EXTRACTION.search(text) is not None
+    return bool(extraction_lines("", text))
+
+
+def _mentions(text: str, rel: str) -> bool:
+    name = posixpath.basename(rel)
+    return name in text or rel in text
 
 
 def discover(root: str) -> tuple[Project, dict[str, str]]:
-    """The project and the texts of the candidates (read once, handed on)."""
+    """The project and the texts of its build files (read once, handed on)."""
     if not os.path.isdir(root):
         raise Unsupported(None, f"{root}: not a directory")
     files, dirs = scan(root)
+    build = classify(root, files)
     texts: dict[str, str] = {}
-    candidates = []
-    for rel in sorted(files):
-        if not is_candidate_name(rel):
-            continue
-        text = read_text(root, rel)
-        if shows_pattern(text):
-            texts[rel] = text
-            candidates.append(rel)
-    return Project(os.path.abspath(root), files, dirs, tuple(candidates)), texts
+    extracts: list[Loc] = []
+    for b in build:
+        texts[b.path] = read_text(root, b.path)
+        extracts.extend(extraction_lines(b.path, texts[b.path]))
+    project = Project(os.path.abspath(root), files, dirs, (), build, tuple(extracts))
+    if not extracts:
+        return project, {}
+    return _with_candidates(project, texts), texts
+
+
+def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
+    """Entry candidates: build files that call docker, and the files that run those (a
+    top-level script that runs `gateway/build.sh`, a CI file that runs `make`), to a fixpoint."""
+    chosen = {b.path for b in project.build_files
+              if b.kind != "ci" and "docker" in texts[b.path].lower()}
+    changed = True
+    while changed:
+        changed = False
+        makes = any(project.kind(p) == "make" for p in chosen)
+        for b in project.build_files:
+            if b.path in chosen:
+                continue
+            text = texts[b.path]
+            if (b.kind == "ci" and "docker" in text.lower()) or any(
+                    _mentions(text, p) for p in chosen) or (makes and "make" in text):
+                chosen.add(b.path)
+                changed = True
+    # Included `*.mk` files are read through the Makefile that includes them.
+    order = [b.path for b in project.build_files if b.path in chosen
+             and (b.kind != "make" or posixpath.basename(b.path) in MAKEFILES)]
+    return Project(project.root, project.files, project.dirs, tuple(order), project.build_files,
+                   project.extracts)

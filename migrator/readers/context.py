@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from migrator.discover import shell_shebang
 from migrator.model import PROJECT, Command, Loc, Problem, Unsupported
 from migrator.readers import words
 from migrator.readers.shell_frame import Sym
@@ -59,6 +60,7 @@ class ReaderContext:
         self._load = load
         self._texts: dict[str, str] = dict(texts or {})
         self.stack: list[tuple[str, Loc | None]] = []  # (file being read, where it was run)
+        self._running: list[tuple[str, tuple[str, ...]]] = []  # (file, its arguments or goals)
         self.read_files: list[str] = []  # every file a reader followed, in order
 
     # ------------------------------------------------------------ files
@@ -78,19 +80,28 @@ class ReaderContext:
         return path in self.files
 
     @contextmanager
-    def entering(self, path: str, loc: Loc | None) -> Iterator[None]:
-        """Read `path` on behalf of the command at `loc`; a file already being read is a cycle."""
+    def entering(self, path: str, loc: Loc | None, how: tuple[str, ...] = ()) -> Iterator[None]:
+        """Read `path` (run with arguments or make goals `how`) on behalf of the command at
+        `loc`. The same file run the same way while it is being read is a cycle: it would never
+        end. (A Makefile that runs `$(MAKE) other-goal` is not one.)"""
         chain = [p for p, _ in self.stack]
-        if path in chain:
-            cycle = " -> ".join([*chain[chain.index(path):], path])
+        if (path, how) in self._running:
+            cycle = " -> ".join([*chain[self._running.index((path, how)):], path])
             raise Unsupported(loc, f"{path} runs itself ({cycle}); cannot follow the build")
         self.stack.append((path, loc))
+        self._running.append((path, how))
         if path not in self.read_files:
             self.read_files.append(path)
         try:
             yield
         finally:
             self.stack.pop()
+            self._running.pop()
+
+    def clear(self) -> None:
+        """Forget the stack (after a read that failed part-way)."""
+        self.stack.clear()
+        self._running.clear()
 
     # ------------------------------------------------------------ following
 
@@ -119,8 +130,18 @@ class ReaderContext:
         path = self._rel(name, cmd.cwd)
         if path is None:
             return None
-        kind = "make" if posixpath.basename(path) in MAKEFILE_NAMES else "shell"
-        return None if kind == "make" else Call("shell", path, cmd.cwd, tuple(argv[1:]))
+        if posixpath.basename(path) in MAKEFILE_NAMES or not self._is_shell(path):
+            return None
+        return Call("shell", path, cmd.cwd, tuple(argv[1:]))
+
+    def _is_shell(self, path: str) -> bool:
+        """A file run by path is read as shell unless its `#!` names another interpreter (a
+        Python helper) or it is not text (a binary)."""
+        try:
+            first = self.text(path).split("\n", 1)[0]
+        except Unsupported:
+            return False
+        return not first.startswith("#!") or shell_shebang(first)
 
     def _make_call(self, cmd: Command, rest: list[str]) -> Call | None:
         cwd, makefile = cmd.cwd, None
@@ -176,7 +197,8 @@ class ReaderContext:
             return None
         passed: dict[str, str | None] = dict(env or {})
         passed.update(cmd.env)
-        with self.entering(call.path, cmd.loc):
+        how = call.targets + tuple(f"{k}={v}" for k, v in call.variables) + call.args
+        with self.entering(call.path, cmd.loc, how):
             text = self.text(call.path, cmd.loc)
             got = _read_make(self, call, text, passed, cmd.loc) if call.kind == "make" else \
                 _read_shell(self, call, text, passed)
