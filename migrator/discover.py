@@ -79,8 +79,8 @@ def read_text(root: str, rel: str) -> str:
         raise Unsupported(None, f"{rel}: file not found") from None
     except IsADirectoryError:
         raise Unsupported(None, f"{rel}: is a directory, not a file") from None
-    except OSError as exc:
-        raise Unsupported(Loc(rel, 1), f"cannot read: {exc.strerror}") from None
+    except PermissionError:
+        raise Unsupported(Loc(rel, 1), "cannot read this file: permission denied") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
