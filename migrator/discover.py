@@ -27,7 +27,8 @@ _CI_FILES = (".travis.yml", ".gitlab-ci.yml", ".circleci/config.yml")
 # A builder pattern takes files out of a container: cp/create/export, or a run that writes to
 # the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
-    r"docker\b[^\n]*\b(cp|create|export)\b|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)",
+    r"docker\b[^\n]*(?<![-=\w])(?<!--target )(cp|create|export)\b"
+    r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)",
     re.IGNORECASE,
 )
 _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
