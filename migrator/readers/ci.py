@@ -96,4 +96,5 @@ def read_ci(path: str, text: str, ctx: ReaderContext | None = None) -> Script:
     view, problems = shell_view(path, text)
     reader = ShellReader(path, view, ctx=ctx)
     reader.read(_Frag(view), initial_frame())
-    return Script(path, text, "ci", tuple(reader.commands), (*problems, *reader.problems))
+    shared = reader.shared
+    return Script(path, text, "ci", tuple(shared.commands), (*problems, *shared.problems))

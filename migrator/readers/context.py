@@ -212,10 +212,11 @@ def _read_shell(ctx: ReaderContext, call: Call, text: str,
 
     script_dir = posixpath.join(PROJECT, posixpath.dirname(call.path)).rstrip("/")
     reader = ShellReader(call.path, text, script_dir=script_dir, ctx=ctx)
-    frame = initial_frame(env, cwd=call.cwd)
-    frame.args = call.args
+    given = {**env, **ctx.overrides}
+    frame = initial_frame(given, call.cwd, call.args)
+    frame.exported |= set(given)  # what the caller exported stays exported
     reader.read(_Frag(text), frame)
-    return Read(tuple(reader.commands), tuple(reader.problems))
+    return Read(tuple(reader.shared.commands), tuple(reader.shared.problems))
 
 
 def _read_make(ctx: ReaderContext, call: Call, text: str,
