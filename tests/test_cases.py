@@ -12,11 +12,14 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from migrator.cli import run
+from migrator.pipeline import analyze
+from migrator.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -110,3 +113,70 @@ def test_modes_are_kept(tmp_path: Path) -> None:
     assert os.stat(project / "build.sh").st_mode & 0o777 == 0o755
     assert filecmp.cmp(project / "Dockerfile",
                        CASES / "seed-literal" / "expected" / "Dockerfile", shallow=False)
+
+
+# A recording stand-in for the docker client: appends its argv to $DOCKER_LOG and succeeds
+# (printing an id where a script captures one). `sudo` runs its command as given.
+_FAKE_DOCKER = """#!/bin/sh
+printf '%s\\n' "$*" >> "$DOCKER_LOG"
+case "$1" in create|run) echo 0123456789ab ;; esac
+exit 0
+"""
+_FAKE_SUDO = """#!/bin/sh
+while [ "$#" -gt 0 ]; do case "$1" in -*) shift ;; *=*) export "$1"; shift ;; *) break ;; esac
+done
+exec "$@"
+"""
+
+
+@pytest.fixture
+def fake_docker(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `docker` only records its arguments, and the log it writes."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    for name, text in (("docker", _FAKE_DOCKER), ("sudo", _FAKE_SUDO)):
+        (bin_dir / name).write_text(text)
+        os.chmod(bin_dir / name, 0o755)
+    log = tmp_path / "docker.log"
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "DOCKER_LOG": str(log),
+           "LANG": "C.UTF-8"}
+    return env, log
+
+
+def _settings(case: Path) -> Settings:
+    """The settings an `args` file asks for (the options golden cases use)."""
+    args = _args(case)
+    get = {a: b for a, b in zip(args, args[1:], strict=False)}.get
+    target = get("--make-target")
+    return Settings(builder=get("--builder"), entry=get("--entry") or (
+        f"make {target}" if target else None))
+
+
+def _sh(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("case", [c for c in _cases() if _changes(c)], ids=lambda p: p.name)
+def test_rewritten_entry_point_runs(case: Path, tmp_path: Path,
+                                    fake_docker: tuple[dict[str, str], Path]) -> None:
+    """The migrated entry point parses (bash -n / make -n) and runs to its end, its docker
+    calls recorded by a fake client, and it still builds an image."""
+    env, log = fake_docker
+    project = _project(case, tmp_path)
+    outcome = analyze(str(project), _settings(case))
+    assert outcome.entry is not None
+    path, kind, target = outcome.entry
+    assert run([*_args(case), str(project)]) == 0
+    if kind == "make":
+        make = ["make", "-f", path, *([target] if target else [])]
+        checked = _sh([*make[:3], "-n", *make[3:]], project, env)
+        assert checked.returncode == 0, checked.stderr
+        done = _sh(make, project, env)
+    else:
+        checked = _sh(["bash", "-n", path], project, env)
+        assert checked.returncode == 0, checked.stderr
+        head = (project / path).read_text().split("\n", 1)[0]
+        done = _sh(["sh" if head.endswith("/sh") else "bash", path], project, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines() if log.exists() else []
+    assert any(c.split()[:1] == ["build"] for c in calls), calls
