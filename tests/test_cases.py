@@ -10,6 +10,7 @@ its input untouched. An optional `args` file holds extra command-line options.
 from __future__ import annotations
 
 import filecmp
+import itertools
 import os
 import shutil
 import subprocess
@@ -146,7 +147,7 @@ def fake_docker(tmp_path: Path) -> tuple[dict[str, str], Path]:
 def _settings(case: Path) -> Settings:
     """The settings an `args` file asks for (the options golden cases use)."""
     args = _args(case)
-    get = {a: b for a, b in zip(args, args[1:], strict=False)}.get
+    get = dict(itertools.pairwise(args)).get
     target = get("--make-target")
     return Settings(builder=get("--builder"), entry=get("--entry") or (
         f"make {target}" if target else None))
@@ -180,3 +181,14 @@ def test_rewritten_entry_point_runs(case: Path, tmp_path: Path,
     assert done.returncode == 0, done.stdout + done.stderr
     calls = log.read_text().splitlines() if log.exists() else []
     assert any(c.split()[:1] == ["build"] for c in calls), calls
+
+
+def test_make_builder_still_builds_the_builder(tmp_path: Path,
+                                               fake_docker: tuple[dict[str, str], Path]) -> None:
+    """`make builder`, whose whole recipe was the builder build, builds the builder stage."""
+    env, log = fake_docker
+    project = _project(CASES / "make-prereqs", tmp_path)
+    assert run([str(project)]) == 0
+    done = _sh(["make", "builder"], project, env)
+    assert done.returncode == 0, done.stderr
+    assert log.read_text().split()[:3] == ["build", "--target", "builder"]

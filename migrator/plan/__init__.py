@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from migrator import render
 from migrator.infer import Flow
 from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, warning
-from migrator.plan.build import final_build_edits
+from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
 from migrator.plan.naming import Builder, name_builders
 from migrator.plan.result import FileChange, Plan
@@ -72,7 +72,8 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
 
     sites = removed_call_sites(script, flow.dead)
     edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
-    changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits))))
+    instead = make_targets_kept(script, builders, rdf, new_ctx)
+    changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:
         changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))

@@ -66,13 +66,29 @@ def final_build_edits(flow: Flow, rt: BuildOp, script: Script, builders: Sequenc
     out = [(cmd, e) for e in edits]
     for op in flow.keep_builder_tags:
         builder = next(x for x in builders if x.build is op)
-        opts = [f"-t {t.raw}" for t in op.tags] + [f"--build-arg {w.raw}"
-                                                   for _, w in op.build_args]
-        opts.append("-f " + posixpath.relpath(rdf.path, rel_cwd(op.cmd)))
-        line = render.target_build(op.cmd.argv[0].raw, builder.name, opts,
-                                   posixpath.relpath(new_ctx, rel_cwd(op.cmd)))
-        out.append((op.cmd, Edit(op.cmd.span, line)))
+        out.append((op.cmd, Edit(op.cmd.span, target_build(op, builder, rdf, new_ctx))))
     return out
+
+
+def target_build(op: BuildOp, builder: Builder, rdf: Dockerfile, new_ctx: str) -> str:
+    """The builder build `op` as a build of its stage in the new Dockerfile, same tags."""
+    # A word that expanded to several (`$(BUILD_ARGS)`) goes in once, as written.
+    args = dict.fromkeys(w.raw if w.split else f"--build-arg {w.raw}" for _, w in op.build_args)
+    opts = [f"-t {t.raw}" for t in op.tags] + list(args)
+    opts.append("-f " + posixpath.relpath(rdf.path, rel_cwd(op.cmd)))
+    return render.target_build(op.cmd.argv[0].raw, builder.name, opts,
+                               posixpath.relpath(new_ctx, rel_cwd(op.cmd)))
+
+
+def make_targets_kept(script: Script, builders: Sequence[Builder], rdf: Dockerfile,
+                      new_ctx: str) -> tuple[tuple[Command, str], ...]:
+    """A builder build in a Makefile recipe: if it was all its target did, `make <target>`
+    keeps working as a build of the builder stage."""
+    from migrator.plan.scripts import file_of, kind_of
+
+    return tuple((b.build.cmd, target_build(b.build, b, rdf, new_ctx)) for b in builders
+                 if b.build is not None
+                 and kind_of(file_of(b.build.cmd, script), script) == "make")
 
 
 def _check_single_call(script: Script, cmd: Command, removed_sites: set[Command]) -> None:

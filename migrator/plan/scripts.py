@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from migrator.model import Command, Script, Span, Unsupported
 from migrator.plan.result import FileChange
-from migrator.splice import Edit, apply, orphaned_comments
+from migrator.splice import Edit
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class ScriptEdits:
 
     dead: tuple[Command, ...] = ()  # commands that no longer run
     edits: tuple[tuple[Command, Edit], ...] = ()  # an edit in the text of the file `cmd` is in
+    # A dead command to write as this text instead when deleting it would leave a target users
+    # call with nothing to do (`make builder` -> `docker build --target builder ...`).
+    instead: tuple[tuple[Command, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,24 +41,34 @@ class FileEdits:
     edits: tuple[Edit, ...]  # replacements and insertions, spans in `text`
     functions: tuple[Span, ...] = ()  # definitions in this file that nothing calls any more
     script: Script | None = field(default=None, compare=False)  # the entry point, for context
+    instead: tuple[tuple[Command, str], ...] = ()  # see `ScriptEdits.instead`
 
 
 Editor = Callable[[FileEdits], str]
 
 
-def _shell(fe: FileEdits) -> str:
-    edits = [Edit(c.cut, "") for c in fe.removed] + [Edit(s, "") for s in fe.functions]
-    edits.extend(Edit(span, "") for span in orphaned_comments(fe.text, edits))
-    return apply(fe.text, [*edits, *fe.edits])
+def _builtin(kind: str) -> Editor | None:
+    if kind == "shell":
+        from migrator.plan.edit_shell import edit as shell
+
+        return shell
+    if kind == "make":
+        from migrator.plan.edit_make import edit as make
+
+        return make
+    return None
 
 
-def _make(fe: FileEdits) -> str:
-    edits = [Edit(c.cut, "") for c in fe.removed] + [Edit(s, "") for s in fe.functions]
-    return apply(fe.text, [*edits, *fe.edits])
-
-
-EDITORS: dict[str, Editor] = {"shell": _shell, "make": _make}
+# Editors for other kinds of build script plug in here: EDITORS["python"] = edit_python.
+EDITORS: dict[str, Editor] = {}
 _MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+
+
+def file_commands(fe: FileEdits) -> list[Command]:
+    """The commands whose text is in this file, in execution order."""
+    if fe.script is None:
+        return list(fe.removed)
+    return [c for c in fe.script.commands if file_of(c, fe.script) == fe.path]
 
 
 def kind_of(path: str, script: Script) -> str:
@@ -141,12 +154,13 @@ def edit_scripts(script: Script, texts: Mapping[str, str], want: ScriptEdits) ->
             raise Unsupported(cmds[0].loc if cmds else None,
                               f"{path}: the text of this build file was not read")
         kind = kind_of(path, script)
-        editor = EDITORS.get(kind)
+        editor = EDITORS.get(kind) or _builtin(kind)
         if editor is None:
             raise Unsupported(cmds[0].loc if cmds else None,
                               f"{path}: cannot rewrite a {kind} build script")
+        instead = tuple((c, t) for c, t in want.instead if c in cmds)
         new = editor(FileEdits(path, text, kind, tuple(cmds), tuple(edits), tuple(functions),
-                               script))
+                               script, instead))
         if new != text:
             out[path] = new
     return out

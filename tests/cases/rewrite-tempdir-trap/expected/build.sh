@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+set -euo pipefail
+
+docker build -f Dockerfile -t gizmo:latest .
