@@ -65,3 +65,7 @@ def run_stage(origin: str, base: str, name: str, args: Sequence[str], env: Seque
 
 def export_stage(origin: str, name: str, copies: Sequence[str]) -> str:
     return str(_module("dockerfile.j2").export_stage(origin, name, list(copies))).rstrip("\n")
+
+
+def test_stage(origin: str, base: str, name: str, line: str) -> str:
+    return str(_module("dockerfile.j2").test_stage(origin, base, name, line))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from migrator.infer.finish import finish
-from migrator.infer.flow import DIST, Flow, NoPattern, RunStage, Step
+from migrator.infer.flow import DIST, Flow, NoPattern, RunStage, Step, TestRun
 from migrator.infer.machine import Machine
 from migrator.infer.ops import apply
 from migrator.infer.paths import covers, in_project, reads_artifact
@@ -22,8 +22,8 @@ from migrator.model import Command, Dockerfile, DockerOp
 
 _covers = covers  # the planner's name for it
 
-__all__ = ["DIST", "Flow", "NoPattern", "RunStage", "Step", "_covers", "covers", "in_project",
-           "infer", "reads_artifact"]
+__all__ = ["DIST", "Flow", "NoPattern", "RunStage", "Step", "TestRun", "_covers", "covers",
+           "in_project", "infer", "reads_artifact"]
 
 
 def infer(

@@ -7,7 +7,8 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 
-from migrator.infer.flow import Flow, NoPattern
+from migrator.infer.commands import effective_command, shell_line
+from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine
 from migrator.infer.paths import in_project, only_artifacts, reads_artifact
 from migrator.infer.runtime import runtime_build
@@ -39,12 +40,21 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     _dead_host_steps(m, runtime)
     m.dead.extend(staging)
     m.dead.extend(b.cmd for b in builders)
-    keep = tuple(b for b in builders if _tag_used_later(b, ops, m.dead))
+    tests = _tests(m, builders)
+    replaced = [*m.dead, *(t.cmd for t in tests)]
+    keep = tuple(b for b in builders if _tag_used_later(b, ops, replaced))
     dead = m.dead
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
     return Flow(tuple(builders), tuple(stock), runtime, tuple(m.artifacts),
-                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs))
+                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests)
+
+
+def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
+    """Commands run in a builder image for their exit status: tests, a stage of their own."""
+    tags = {t.value for b in builders for t in b.tags}
+    return tuple(TestRun(op.image, shell_line(op, effective_command(op, m)), op.cmd)
+                 for op in m.probes if op.image in tags)
 
 
 def _fill_steps(m: Machine) -> None:

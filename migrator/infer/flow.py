@@ -43,6 +43,20 @@ class RunStage:
 
 
 @dataclass(frozen=True)
+class TestRun:
+    """Tests run in a builder container (`docker run --rm app:build make test`).
+
+    They become a stage `FROM <the builder's stage> AS test` + `RUN <line>`, and the entry point
+    builds it with `docker build --target test` where it ran them (`cmd`), so a failing test
+    still fails the build.
+    """
+
+    builder: str  # the builder image as the script names it (a tag of one of Flow.builders)
+    line: str  # the command as one shell line (its `-w` and `-e` applied)
+    cmd: Command  # the `docker run` it replaces
+
+
+@dataclass(frozen=True)
 class Flow:
     """What the legacy script does, as far as the migration needs to know."""
 
@@ -54,6 +68,7 @@ class Flow:
     keep_builder_tags: tuple[BuildOp, ...]  # builder builds whose tag a remaining step uses
     warnings: tuple[Problem, ...] = ()
     runs: tuple[RunStage, ...] = ()  # containers that built something: stages of their own
+    tests: tuple[TestRun, ...] = ()  # tests run in a builder: `--target` stages
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Machine:
     tarballs: dict[str, TarStream] = field(default_factory=dict)  # host file -> what it holds
     detached: list[str] = field(default_factory=list)  # containers left running (-d)
     privileged: dict[str, RunOp] = field(default_factory=dict)  # --privileged, by name
+    probes: list[RunOp] = field(default_factory=list)  # runs that leave nothing: tests?
     saved: dict[str, Loc] = field(default_factory=dict)  # `docker save -o FILE`: FILE -> step
     host_ops: list[HostOp] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # containers something was copied out of

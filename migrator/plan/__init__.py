@@ -28,6 +28,7 @@ from migrator.plan.stages import (
     ignored_by_context,
     runtime_reference_edits,
 )
+from migrator.plan.tests import name_tests, test_blocks, test_edits
 from migrator.plan.text import copy_text, leading_comments_start, relative_source, user_in
 from migrator.settings import Settings
 from migrator.splice import Edit, apply
@@ -66,12 +67,15 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     # Stage names: the runtime's own, and every FROM base, are taken.
     taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
     builders = name_builders(flow, dockerfiles, taken)
-    new_rdf = _dockerfile(flow, rt, rdf, builders, files, new_ctx, taken, settings, explain)
+    tests = name_tests(flow, builders, taken)
+    new_rdf = _dockerfile(flow, rt, rdf, builders, files, new_ctx, taken, settings, explain,
+                          test_blocks(tests))
     warnings.extend(ignored_by_context(builders, new_ctx, ignores, files))
     changes = [FileChange(rdf.path, rdf.text, new_rdf)]
 
     sites = removed_call_sites(script, flow.dead)
     edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
+    edits.extend(test_edits(tests, rt, rdf, new_ctx))
     instead = make_targets_kept(script, builders, rdf, new_ctx)
     changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:
@@ -95,7 +99,7 @@ def _new_context(flow: Flow, runtime: BuildOp, files: Collection[str],
 
 def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequence[Builder],
                 files: Collection[str], new_ctx: str, taken: set[str], settings: Settings,
-                explain: list[str]) -> str:
+                explain: list[str], tests: Sequence[str] = ()) -> str:
     """The runtime Dockerfile's new text: builder stages before its first stage, COPYs of
     extracted files taken from them."""
     by_image = {b.image: b for b in builders}
@@ -128,10 +132,11 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
         blocks.append(render.dist_stage(b.name, b.dist, b.build is not None and
                                         user_in(b.stages), commands, rdf.escape))
         explain.append(f"stage {b.dist}: replays the extraction steps")
+    blocks.extend(tests)
     for a in flow.artifacts:
         explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}"
                        + "".join(f" (then {e})" for e in a.edges))
-    inserted = sum(len(b.stages) or 1 for b in builders) + len(via_dist)
+    inserted = sum(len(b.stages) or 1 for b in builders) + len(via_dist) + len(tests)
     r_edits.extend(runtime_reference_edits(rdf, runtime, new_ctx, inserted, r_edits))
     syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
     if syntax and not rdf.syntax:

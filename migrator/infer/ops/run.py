@@ -49,6 +49,8 @@ def run(m: Machine, op: RunOp) -> None:
         _bind_build(m, op, mounts)
     elif mounts.outputs and op.args:
         _output_mount(m, op, mounts)
+    elif not op.detach and op.args and not op.volumes and (op.remove or not op.name):
+        m.probes.append(op)  # a command run for its exit status (tests) or for nothing
     elif op.name and not op.remove:
         # A named container that builds when it runs (its CMD, or the given command);
         # a detached one that only idles is a long-lived builder fed by `docker exec`.
