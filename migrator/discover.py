@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from migrator.model import Loc, Unsupported
+from migrator.problems import Loc, Unsupported
 
 _SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "node_modules", "vendor", "_vendor", "third_party",
               "bower_components", ".venv", "venv", "__pycache__", ".tox", ".terraform"}

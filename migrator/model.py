@@ -8,64 +8,15 @@ This module imports nothing heavy: the CLI imports it on every start.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-
-@dataclass(frozen=True, order=True)
-class Loc:
-    """A place in an input file: `build.sh:12`. Paths are relative to the project root."""
-
-    path: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """Character offsets `[start, end)` in one file's text."""
-
-    start: int
-    end: int
-
-
-class Severity(Enum):
-    WARNING = "warning"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A message about the input, with where it applies. Errors stop a project's migration."""
-
-    loc: Loc | None
-    message: str
-    severity: Severity = Severity.ERROR
-
-    def __str__(self) -> str:
-        where = f"{self.loc}: " if self.loc else ""
-        return f"{where}{self.severity.value}: {self.message}"
-
-
-def warning(loc: Loc | None, message: str) -> Problem:
-    return Problem(loc, message, Severity.WARNING)
-
-
-def error(loc: Loc | None, message: str) -> Problem:
-    return Problem(loc, message, Severity.ERROR)
-
-
-class Unsupported(Exception):
-    """Raised inside a reader or inference step for input it cannot handle.
-
-    Caught at exactly one boundary (`pipeline.analyze`) and turned into a `Problem`.
-    """
-
-    def __init__(self, loc: Loc | None, message: str) -> None:
-        super().__init__(f"{loc}: {message}" if loc else message)
-        self.problem = error(loc, message)
-
+from migrator.problems import PROJECT as PROJECT
+from migrator.problems import Loc as Loc
+from migrator.problems import Problem as Problem
+from migrator.problems import Severity as Severity
+from migrator.problems import Span as Span
+from migrator.problems import Unsupported as Unsupported
+from migrator.problems import error as error
+from migrator.problems import warning as warning
 
 # ---------------------------------------------------------------- Dockerfiles
 
@@ -195,11 +146,6 @@ class Script:
     target: str | None = None  # the make target read
     functions: tuple[tuple[str, Span], ...] = ()  # shell function definitions
     notes: tuple[str, ...] = ()  # assumptions made while reading (`uname -m` read as x86_64)
-
-
-# The project root as the readers see it: host paths are made absolute under this sentinel so a
-# path that leaves the project is visible as one that does not start with it.
-PROJECT = "/__project__"
 
 
 # ---------------------------------------------------------------- docker operations

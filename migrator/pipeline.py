@@ -11,14 +11,15 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from migrator.discover import Project, discover, read_text
-from migrator.model import Dockerfile, Loc, Problem, Script, Severity, Unsupported, error
-from migrator.readers.context import ReaderContext
+from migrator.problems import Loc, Problem, Severity, Unsupported, error
 from migrator.settings import Settings
 
-if TYPE_CHECKING:  # the planning modules load only when a project needs them
+if TYPE_CHECKING:  # the readers and planning modules load only when a project needs them
     from migrator.entries import Entry, Failure
     from migrator.infer import Flow
+    from migrator.model import Dockerfile, Script
     from migrator.plan import Plan
+    from migrator.readers.context import ReaderContext
 
 
 class Status(Enum):
@@ -89,6 +90,7 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
 
 def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings) -> Outcome:
     from migrator import entries as ep
+    from migrator.readers.context import ReaderContext
 
     ctx = ReaderContext(project.root, project.files, lambda rel: read_text(root, rel),
                         settings.overrides, texts)

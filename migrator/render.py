@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,17 +17,57 @@ def _templates_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "templates"
 
 
-@functools.cache
-def _module(name: str) -> Any:
+def _cache_root() -> Path:
+    base = os.environ.get("MIGRATOR_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "migrator")
+    return Path(base)
+
+
+def _compiled_dir(env: Any, templates: Path) -> Path | None:
+    """The templates compiled to Python modules once, in a cache keyed by their text and the
+    Jinja and Python versions; None when no cache can be written (then Jinja compiles)."""
+    import hashlib
+    import sys
+
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_templates_dir())),
-        autoescape=False,  # Dockerfiles and shell, not HTML
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return env.get_template(name).module
+    key = hashlib.sha256(f"{jinja2.__version__} {sys.version}".encode())
+    for t in sorted(templates.glob("*.j2")):
+        key.update(t.name.encode() + b"\0" + t.read_bytes() + b"\0")
+    target = _cache_root() / f"templates-{key.hexdigest()[:20]}"
+    if target.is_dir():
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".templates-", dir=target.parent))
+        env.compile_templates(str(tmp), zip=None, ignore_errors=False)
+        os.replace(tmp, target)  # atomic: a racing run finds the whole directory or none
+    except OSError:
+        if not target.is_dir():
+            return None
+    return target
+
+
+@functools.cache
+def _env() -> Any:
+    import jinja2
+
+    options: dict[str, Any] = {
+        "autoescape": False,  # Dockerfiles and shell, not HTML
+        "keep_trailing_newline": True,
+        "undefined": jinja2.StrictUndefined,
+    }
+    templates = _templates_dir()
+    source = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), **options)
+    compiled = _compiled_dir(source, templates)
+    if compiled is None:
+        return source
+    return jinja2.Environment(loader=jinja2.ModuleLoader(str(compiled)), **options)
+
+
+@functools.cache
+def _module(name: str) -> Any:
+    return _env().get_template(name).module
 
 
 def stage_from(base: str, name: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from migrator.model import Problem
 from migrator.pipeline import Status
+
+if TYPE_CHECKING:
+    from migrator.problems import Problem
 
 EXIT_OK = 0
 EXIT_CHANGES = 1

@@ -47,6 +47,30 @@ def _read(path: str) -> str:
         return ""  # unreadable entry points surface when the project itself is analysed
 
 
+def project_root(directory: str) -> str | None:
+    """`directory` if an entry point in it, or in one of its scripts directories, shows a
+    builder pattern and works from it; else None. Reads only files named like entry points."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return None
+    places = [(directory, names)]
+    for sub in sorted(_SCRIPT_DIRS & set(names)):
+        try:
+            places.append((os.path.join(directory, sub), os.listdir(os.path.join(directory, sub))))
+        except OSError:
+            continue
+    for here, entries in places:
+        for name in sorted(entries):
+            if not is_entry_name(name) or not os.path.isfile(os.path.join(here, name)):
+                continue
+            text = _read(os.path.join(here, name))
+            if shows_pattern(text) and os.path.normpath(project_of(here, text, entries)) == \
+                    os.path.normpath(directory):
+                return directory
+    return None
+
+
 def find_projects(top: str) -> list[str]:
     """Every project under `top` (itself included) whose entry point shows a builder pattern."""
     found: set[str] = set()

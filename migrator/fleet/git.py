@@ -12,7 +12,7 @@ import os
 import subprocess
 from collections import defaultdict
 
-from migrator.model import error
+from migrator.problems import error
 from migrator.pipeline import Status
 from migrator.report import Entry
 

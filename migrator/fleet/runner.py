@@ -11,13 +11,10 @@ that kills its worker is reported as crashed.
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 
 from migrator.fleet.work import Job, examine
-from migrator.model import error
+from migrator.problems import error
 from migrator.pipeline import Status
 from migrator.report import Entry
 
@@ -69,6 +66,10 @@ def run_all(paths: list[str], job: Job, jobs: int, progress: Progress) -> list[E
 def _pool_round(tasks: list[list[str]], job: Job, jobs: int, progress: Progress,
                 done: dict[str, Entry]) -> list[list[str]]:
     """Run `tasks`; return those that did not finish because the pool broke."""
+    import multiprocessing  # here: a run of one project never pays for these imports
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     left = {i: t for i, t in enumerate(tasks)}
     context = multiprocessing.get_context("fork")  # workers share the parent's imports
     try:

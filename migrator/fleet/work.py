@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from migrator.model import error
+from migrator.problems import error
 from migrator.pipeline import Outcome, Status, analyze
 from migrator.report import Entry
 from migrator.settings import Settings
