@@ -12,8 +12,8 @@ import os
 import subprocess
 from collections import defaultdict
 
-from migrator.problems import error
 from migrator.pipeline import Status
+from migrator.problems import error
 from migrator.report import Entry
 
 

@@ -14,8 +14,8 @@ import math
 from collections.abc import Callable
 
 from migrator.fleet.work import Job, examine
-from migrator.problems import error
 from migrator.pipeline import Status
+from migrator.problems import error
 from migrator.report import Entry
 
 Progress = Callable[[int], None]
@@ -34,8 +34,9 @@ def _chunk(paths: list[str]) -> list[Entry]:
 
 
 def chunks(paths: list[str], jobs: int) -> list[list[str]]:
-    """About eight chunks per worker, at most 64 projects each: few round trips, even load."""
-    size = max(1, min(64, math.ceil(len(paths) / (jobs * 8))))
+    """About 32 chunks per worker, at most 32 projects each: few round trips, and the last
+    chunks small enough that no worker idles long while another finishes."""
+    size = max(1, min(32, math.ceil(len(paths) / (jobs * 32))))
     return [paths[i:i + size] for i in range(0, len(paths), size)]
 
 

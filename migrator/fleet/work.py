@@ -11,8 +11,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from migrator.problems import error
 from migrator.pipeline import Outcome, Status, analyze
+from migrator.problems import error
 from migrator.report import Entry
 from migrator.settings import Settings
 
