@@ -231,6 +231,8 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             _err(f"{e.project}: error: {e.reason}")
         if as_json:
             continue
+        if e.why:
+            _err(f"{e.project}: entry point {e.why}")
         if dry_run and e.diff:
             click.echo(e.diff, nl=False)
         if e.verification_text:

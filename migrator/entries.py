@@ -180,17 +180,19 @@ def ci_runs(entries: list[Entry], ctx: ReaderContext) -> dict[tuple[str, str | N
     return named
 
 
+def ci_loc(e: Entry, named: dict[tuple[str, str | None], Loc]) -> Loc | None:
+    """Where CI runs this entry point, if it does."""
+    s = e.script
+    return named.get((s.path, s.target)) or (named.get((s.path, None))
+                                             if e.default_goal or s.kind == "shell" else None)
+
+
 def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], Loc]
            ) -> tuple[Entry, Any, str]:
     """The entry to migrate and, for people, why it was chosen."""
     pool = [x for x in found if x[0].script.kind != "ci"] or found
     facts = {id(e): _facts(f) for e, f in pool}
     roots = [(e, f) for e, f in pool if not any(facts[id(e)] < facts[id(o)] for o, _ in pool)]
-
-    def ci_loc(e: Entry) -> Loc | None:
-        s = e.script
-        return named.get((s.path, s.target)) or (named.get((s.path, None))
-                                                 if e.default_goal else None)
 
     def builds_final(e: Entry, f: Any) -> bool:
         runtime = getattr(f, "runtime", None)
@@ -199,12 +201,13 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
     def key(x: tuple[Entry, Any]) -> tuple[bool, bool, int, bool, bool, int, str]:
         e, f = x
         # A flow that builds an image beats one that only exports.
-        return (getattr(f, "runtime", None) is None, ci_loc(e) is None, -len(facts[id(e)]),
+        return (getattr(f, "runtime", None) is None, ci_loc(e, named) is None, -len(facts[id(e)]),
                 not builds_final(e, f),
                 not e.default_goal, len(e.script.commands), e.label)
 
     entry, flow = min(roots, key=key)
-    return entry, flow, _why(entry, flow, pool, facts, ci_loc(entry), builds_final(entry, flow))
+    why = _why(entry, flow, pool, facts, ci_loc(entry, named), builds_final(entry, flow))
+    return entry, flow, why
 
 
 def _why(entry: Entry, flow: Any, pool: list[tuple[Entry, Any]], facts: dict[int, frozenset[Loc]],

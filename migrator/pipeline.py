@@ -115,8 +115,28 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
             flows.append((e, flow))
     if not flows:
         return _no_flow(root, project, empty, failures, settings)
-    entry, flow, why = ep.choose(flows, ep.ci_runs(found, ctx))
+    named = ep.ci_runs(found, ctx)
+    done = [e for e, _ in empty if ep.ci_loc(e, named) is not None and _multistage(e.script, dfs)]
+    if done and not any(ep.ci_loc(e, named) for e, _ in flows):
+        others = ", ".join(e.label for e, _ in flows)
+        return Outcome(root, Status.NOTHING, f"the build CI runs ({done[0].label}) is already "
+                       f"multi-stage; other builds copy files out of containers: {others} "
+                       "(--entry migrates one)", why=f"{done[0].label}: CI runs it")
+    entry, flow, why = ep.choose(flows, named)
     return _planned(root, project, entry, flow, why, dfs, ctx, settings)
+
+
+def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
+    """The entry builds a Dockerfile whose stages copy from each other (already migrated)."""
+    from migrator.interpret import interpret
+    from migrator.model import BuildOp
+
+    for op in map(interpret, script.commands):
+        df = dfs.get(op.dockerfile) if isinstance(op, BuildOp) else None
+        if df is not None and len(df.stages) > 1 and any(
+                i.flag("from") is not None for st in df.stages for i in st.body):
+            return True
+    return False
 
 
 def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,

@@ -46,6 +46,7 @@ class Entry:
     # and how the project builds (script, kind, target, final tags).
     changes: tuple[Any, ...] = ()
     build: tuple[str, str, str | None, tuple[str, ...]] | None = None
+    why: str = ""  # the entry point read and why it was chosen (or, refused, those read)
 
     def fail(self, reason: str, problem: Problem) -> None:
         self.status, self.reason, self.problems = Status.FAILED, reason, (*self.problems, problem)
@@ -154,6 +155,7 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "category": e.category,
         "reason": e.reason,
         "script": e.script,
+        "entry": e.why,
         "written": e.written,
         "problems": [_problem_json(p) for p in e.problems],
         "changes": [],

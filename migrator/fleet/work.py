@@ -40,7 +40,7 @@ def examine(root: str, job: Job) -> Entry:
 
 def _entry(outcome: Outcome, job: Job) -> Entry:
     entry = Entry(outcome.project, outcome.status, outcome.reason, outcome.script,
-                  outcome.problems)
+                  outcome.problems, why=outcome.why)
     if outcome.status is not Status.MIGRATE or outcome.plan is None:
         return entry
     from migrator import write
