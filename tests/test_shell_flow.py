@@ -110,7 +110,7 @@ def test_case_on_a_known_word_takes_its_arm() -> None:
 
 def test_case_on_an_unknown_word_walks_every_arm_conditionally() -> None:
     """With the word unknown, each arm may run: all are read and marked conditional."""
-    cmds = run(CASE.replace("${1:-build}", "$MODE"))
+    cmds = run(CASE.replace("${1:-build}", "$MODE").replace("case", "MODE=$(cat mode)\ncase", 1))
     docker = [c for c in cmds if c.name == "docker"]
     assert [c.argv[1].value for c in docker] == ["build", "push", "create"]
     assert [c.conditional for c in docker] == [True, True, False]
@@ -137,7 +137,7 @@ def test_if_on_a_known_test_takes_one_branch() -> None:
 def test_if_on_an_unknown_condition_reads_both_branches() -> None:
     """An unknown condition: both branches' commands are read, conditional; a variable the
     branches leave different is unknown afterwards."""
-    text = ('if [ -n "$CI" ]; then\n  T=ci\n  docker pull base\nelse\n  T=dev\nfi\n'
+    text = ('if [ -n "$1" ]; then\n  T=ci\n  docker pull base\nelse\n  T=dev\nfi\n'
             'docker build -t "app:$T" .\n')
     pull, build = run(text)
     assert pull.conditional and not build.conditional
@@ -149,6 +149,18 @@ def test_exit_in_a_branch_ends_only_that_path() -> None:
     text = 'if [ -z "$1" ]; then\n  echo usage\n  exit 1\nfi\ndocker build -t "a:$1" .\n'
     assert len(argvs(text)) == 1
     assert argvs("exit 0\ndocker build .\n") == []
+
+
+def test_a_variable_the_files_never_set_is_unset_in_conditions() -> None:
+    """`[ -n "$VPP_COMMIT" ]` with VPP_COMMIT set nowhere is false: the default applies and
+    the word stays known; the assumption is said, with the --set that changes it."""
+    text = ('V=latest\nif [ -n "${VPP_COMMIT}" ]; then V=$VPP_COMMIT; fi\n'
+            'docker build -t "vpp:$V" .\n')
+    script = read_shell("build.sh", text)
+    assert [w.value for w in script.commands[0].argv][3] == "vpp:latest"
+    assert any("--set VPP_COMMIT=" in n for n in script.notes)
+    given = read_shell("build.sh", text, context({}, VPP_COMMIT="abc"))
+    assert [w.value for w in given.commands[0].argv][3] == "vpp:abc"
 
 
 def test_while_over_arguments_reads_the_body_once() -> None:

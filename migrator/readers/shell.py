@@ -26,7 +26,7 @@ from migrator.model import (
     warning,
 )
 from migrator.readers import shell_builtins, shell_flow, shell_words
-from migrator.readers.shell_frame import Frame, Sym, initial_frame
+from migrator.readers.shell_frame import Deciding, Frame, Sym, initial_frame
 from migrator.readers.shell_tree import (
     BROKEN_CONTINUATION,
     WORDS,
@@ -214,8 +214,9 @@ class ShellReader:
     def scope(self, frame: Frame) -> shell_words.Scope:
         return frame
 
-    def fields(self, node: Any, frame: Frame) -> list[Word]:
-        """The words one source word becomes after expansion (field splitting included)."""
+    def fields(self, node: Any, frame: Frame, deciding: bool = False) -> list[Word]:
+        """The words one source word becomes after expansion (field splitting included).
+        `deciding`: for a condition, where a variable the files never set is unset."""
         text, raw, span = self.source(node)
         if text in ('"$@"', '"${@}"', "$@", "${@}"):
             return [Word(raw, a, span, not isinstance(a, Sym), True) for a in frame.args]
@@ -224,13 +225,17 @@ class ShellReader:
             if items is not None:
                 return [Word(raw, a, span, not isinstance(a, Sym), True) for a in items]
         notes: list[str] = []
-        values, known = shell_words.evaluate(text, frame, notes)
+        scope = Deciding(frame) if deciding else frame
+        values, known = shell_words.evaluate(text, scope, notes)
+        for name in dict.fromkeys(scope.unset if isinstance(scope, Deciding) else ()):
+            notes.append(f"{name} is not set by the files: read as unset where it decides the "
+                         f"flow (--set {name}=... gives it a value)")
         for n in notes:
             self.note(self.loc(span.start), n)
         return [Word(raw, v, span, known, len(values) > 1) for v in values]
 
-    def word(self, node: Any, frame: Frame) -> Word:
-        found = self.fields(node, frame)
+    def word(self, node: Any, frame: Frame, deciding: bool = False) -> Word:
+        found = self.fields(node, frame, deciding)
         if len(found) == 1:
             return found[0]
         _, raw, span = self.source(node)
@@ -256,7 +261,7 @@ class ShellReader:
                 frame.set(name, "")
             else:
                 w = self.word(value_node, frame)
-                frame.set(name, w.value if w.known else Sym("${" + name + "}"))
+                frame.set(name, w.value if w.known else _unknown(name, w.value))
 
     def substituted(self, node: Any, frame: Frame, cut: Span, captured: str | None) -> None:
         """The commands inside `$(...)` in a word run too; record them."""
@@ -334,11 +339,20 @@ class ShellReader:
         return self._frag, self._pos
 
 
+def _unknown(name: str, value: str) -> Sym:
+    """An assignment of an unknown value: `X=$(git describe)` is `${X}` from then on, while
+    `IMAGE=app:${TAG}` keeps its known parts (so it still names the image built as app:${TAG})."""
+    if value.startswith(("$(", "`")) or value == "${" + name + "}":
+        return Sym("${" + name + "}")
+    return Sym(value)
+
+
 def read_shell(path: str, text: str, ctx: ReaderContext | None = None, cwd: str = PROJECT,
-               args: tuple[str, ...] = ()) -> Script:
+               args: tuple[str, ...] | None = None) -> Script:
     """Read a whole shell build script, started from `cwd` (the project root by default) with
-    positional parameters `args`. `ctx` gives the project's other files (`source`, scripts a
-    command runs) and the `--set` values; the environment is never read."""
+    positional parameters `args` (None: the user's, unknown). `ctx` gives the project's other
+    files (`source`, scripts a command runs) and the `--set` values; the environment is never
+    read."""
     head, _, _ = path.rpartition("/")
     script_dir = f"{PROJECT}/{head}" if head else PROJECT
     reader = ShellReader(path, text, script_dir=script_dir, ctx=ctx)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from migrator.model import PROJECT, Command, Loc, Span, Unsupported, Word, warning
 from migrator.readers.shell_flow import Break, Exit, Return
 from migrator.readers.shell_frame import Frame, Sym
-from migrator.readers.shell_tree import WORDS
+from migrator.readers.shell_tree import WORDS, glue
 from migrator.readers.words import host_path
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ def value_of(w: Word) -> str:
 def declare(r: ShellReader, node: Any, frame: Frame, cut: Span) -> None:
     """`export A=1 B`, `local x=$1`, `readonly V`, `declare -a arr=(...)`."""
     keyword = node.children[0].type if node.children else ""
-    options = {r.text_of(c) for c in node.named_children if c.type == "word"}
-    for child in node.named_children:
+    children = glue(list(node.named_children))
+    options = {r.text_of(c) for c in children if c.type == "word"}
+    for child in children:
         if child.type == "variable_assignment":
             name_node = child.child_by_field_name("name")
             name = r.text_of(name_node) if name_node is not None else ""

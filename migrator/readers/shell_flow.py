@@ -172,7 +172,7 @@ def walk_if(r: ShellReader, node: Any, frame: Frame) -> None:
 
 def walk_case(r: ShellReader, node: Any, frame: Frame) -> None:
     value_node = node.child_by_field_name("value")
-    subject = r.word(value_node, frame) if value_node is not None else None
+    subject = r.word(value_node, frame, deciding=True) if value_node is not None else None
     items = [c for c in node.named_children if c.type == "case_item"]
     ends: list[Frame] = []
     for item in items:

@@ -38,11 +38,12 @@ class Frame:
     export_all: bool = False  # `set -a`
     script: str = ""  # `$0`: the script as it was started (project-absolute)
     source_file: str = ""  # `${BASH_SOURCE[0]}` while a `source`d file runs
+    args_given: bool = True  # False for an entry point: its caller's arguments are unknown
 
     def copy(self, **changes: object) -> Frame:
         new = Frame(self.cwd, dict(self.env), self.args, self.calls, self.conditional,
                     self.saved, dict(self.arrays), set(self.exported), list(self.dirs),
-                    self.export_all, self.script, self.source_file)
+                    self.export_all, self.script, self.source_file, self.args_given)
         for k, v in changes.items():
             setattr(new, k, v)
         return new
@@ -63,7 +64,7 @@ class Frame:
         if name in ("@", "*"):
             return " ".join(self.args)
         if name == "#":
-            return str(len(self.args))
+            return str(len(self.args)) if self.args_given else None
         if name in self.arrays:
             items = self.arrays[name]
             return items[0] if items else ""
@@ -93,6 +94,37 @@ class Frame:
         self.export_all = other.export_all
 
 
+class Deciding:
+    """The frame as a condition reads it: a variable the files never set is unset (the
+    environment is never read), so `[ -n "$X" ]` is false and `[ "$X" -eq 1 ]` fails; an
+    entry point's own arguments stay unknown. The names read as unset are kept to be said."""
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self.cwd = frame.cwd
+        self.unset: list[str] = []
+
+    def _positional(self, name: str) -> bool:
+        return not self.frame.args_given and ((name.isdigit() and name != "0") or name in "#@*")
+
+    def lookup(self, name: str) -> Value:
+        value = self.frame.lookup(name)
+        if value is None and not self._positional(name):
+            self.unset.append(name)
+            return ""
+        return value
+
+    def array(self, name: str) -> tuple[str, ...] | None:
+        items = self.frame.array(name)
+        if items is None and not self._positional(name):
+            self.unset.append(name)
+            return ()
+        return items
+
+    def set(self, name: str, value: Value) -> None:
+        self.frame.set(name, value)
+
+
 def merge(base: Frame, paths: Iterable[Frame]) -> None:
     """After branches that may or may not have run, `base` holds what every path agrees on."""
     ends = list(paths)
@@ -120,5 +152,6 @@ def merge(base: Frame, paths: Iterable[Frame]) -> None:
 
 
 def initial_frame(env: Mapping[str, str | None] | None = None, cwd: str = PROJECT,
-                  args: tuple[str, ...] = (), script: str = "") -> Frame:
-    return Frame(cwd, dict(env or {}), args, script=script)
+                  args: tuple[str, ...] | None = (), script: str = "") -> Frame:
+    """A fresh shell; `args=None` for an entry point whose arguments the user gives."""
+    return Frame(cwd, dict(env or {}), args or (), script=script, args_given=args is not None)

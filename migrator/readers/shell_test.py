@@ -1,7 +1,7 @@
 """`[ ... ]`, `[[ ... ]]` and `test`: the exit status when every word in it is known.
 
-File tests (`-f`, `-d`, `-e`) are decided only against the project's own files (the reader
-context's `load`); anything else unknown leaves the status unknown (None).
+A variable the files never set reads as unset here (the environment is never read); an entry
+point's arguments and values the files make unknown leave the status unknown (None).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def evaluate_test(r: ShellReader, node: Any, frame: Frame) -> bool | None:
 
 
 def _value(r: ShellReader, node: Any, frame: Frame) -> str | None:
-    w = r.word(node, frame)
+    w = r.word(node, frame, deciding=True)
     return w.value if w.known else None
 
 

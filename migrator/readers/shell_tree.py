@@ -152,6 +152,59 @@ def unwrap(node: Any) -> tuple[Any | None, list[Any]]:
     return body, redirects
 
 
+class Glued:
+    """Word pieces with nothing between them, read as the one word bash sees: tree-sitter-bash
+    ends a word before a `$<digit>` that follows a `/` or `:` (`$1/tags/$2`, `x=$A:$2`)."""
+
+    type = "concatenation"
+    is_named = True
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+        self.children = self.named_children = parts
+        self.start_byte = parts[0].start_byte
+        self.end_byte = parts[-1].end_byte
+
+
+class GluedAssignment:
+    """`X=x/$1/$2`: the assignment and the pieces tree-sitter cut off its value."""
+
+    type = "variable_assignment"
+    is_named = True
+
+    def __init__(self, assignment: Any, rest: list[Any]) -> None:
+        self.assignment = assignment
+        value = assignment.child_by_field_name("value")
+        self.value = Glued([value, *rest]) if value is not None else Glued(rest)
+        self.children = self.named_children = [assignment.child_by_field_name("name"),
+                                                self.value]
+        self.start_byte = assignment.start_byte
+        self.end_byte = rest[-1].end_byte
+
+    def child_by_field_name(self, name: str) -> Any:
+        return self.value if name == "value" else self.assignment.child_by_field_name(name)
+
+
+def glue(children: list[Any]) -> list[Any]:
+    """Join word nodes (and an assignment's value) that touch into one word."""
+    out: list[Any] = []
+    for child in children:
+        words = child.named_children if child.type == "command_name" else [child]
+        for c in words:
+            prev = out[-1] if out else None
+            if prev is not None and prev.end_byte == c.start_byte and c.type in WORDS \
+                    and (prev.type in WORDS or prev.type == "variable_assignment"):
+                if prev.type == "variable_assignment":
+                    rest = [*prev.value.parts[1:], c] if isinstance(prev, GluedAssignment) else [c]
+                    base = prev.assignment if isinstance(prev, GluedAssignment) else prev
+                    out[-1] = GluedAssignment(base, rest)
+                else:
+                    out[-1] = Glued([*(prev.parts if isinstance(prev, Glued) else [prev]), c])
+            else:
+                out.append(c)
+    return out
+
+
 def command_parts(node: Any) -> tuple[list[Any], list[Any]]:
     """Leading `K=V` assignments and the word nodes of a command (of both halves if joined)."""
     if isinstance(node, Joined):
@@ -161,11 +214,9 @@ def command_parts(node: Any) -> tuple[list[Any], list[Any]]:
         return a1, [*w1, *w2]
     assigns: list[Any] = []
     wordnodes: list[Any] = []
-    for child in node.named_children:
+    for child in glue(list(node.named_children)):
         if child.type == "variable_assignment":
             assigns.append(child)
-        elif child.type == "command_name":
-            wordnodes.extend(c for c in child.named_children if c.type in WORDS)
         elif child.type in WORDS:
             wordnodes.append(child)
     return assigns, wordnodes
