@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from migrator import render
 from migrator.infer import Flow
-from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, warning
+from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, Stage, warning
 from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
 from migrator.plan.naming import Builder, name_builders
@@ -125,7 +125,12 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
             explain.append(f"{ins.loc}: {ins.keyword} {' '.join(ins.args)} -> "
                            f"COPY --from={stage} {m.src} {m.dest}")
         r_edits.append(Edit(ins.span, "\n".join(lines) + "\n"))
-    header_lines, blocks = builder_blocks(builders, rdf, new_ctx, taken, explain, settings)
+    merged: list[Stage] = []
+    header_lines, blocks = builder_blocks(builders, rdf, new_ctx, taken, explain, settings,
+                                          merged)
+    for st in merged:  # the builder's copy of this stage, inserted before, serves both
+        r_edits.append(Edit(Span(leading_comments_start(rdf.text, st.from_), st.end), ""))
+        explain.append(f"{st.from_.loc}: stage {st.name} is also a builder stage: one copy")
     for image, arts in via_dist.items():
         b = by_image[image]
         commands = list(dict.fromkeys(step for a in dict.fromkeys(arts) for step in a.replay))
@@ -136,7 +141,8 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
     for a in flow.artifacts:
         explain.append(f"{a.loc}: {a.how} {a.builder}:{a.src or '(output)'} -> {a.host}"
                        + "".join(f" (then {e})" for e in a.edges))
-    inserted = sum(len(b.stages) or 1 for b in builders) + len(via_dist) + len(tests)
+    inserted = (sum(len(b.stages) or 1 for b in builders) + len(via_dist) + len(tests)
+                - len(merged))
     r_edits.extend(runtime_reference_edits(rdf, runtime, new_ctx, inserted, r_edits))
     syntax = next((b.df.syntax for b in builders if b.df is not None and b.df.syntax), None)
     if syntax and not rdf.syntax:

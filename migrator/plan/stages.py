@@ -9,13 +9,14 @@ from collections.abc import Collection, Mapping, Sequence
 
 from migrator import render
 from migrator.infer import _covers
-from migrator.model import BuildOp, Dockerfile, Loc, Problem, Span, Unsupported, warning
+from migrator.model import BuildOp, Dockerfile, Problem, Span, Stage, Unsupported, warning
 from migrator.plan.naming import Builder, unique
 from migrator.plan.text import (
     arg_name,
     copy_text,
     leading_comments_start,
     option,
+    reescape,
     relative_source,
     rewrite_from,
 )
@@ -25,9 +26,10 @@ from migrator.splice import Edit, apply
 
 
 def builder_blocks(builders: Sequence[Builder], rdf: Dockerfile, new_ctx: str,
-                   taken: set[str], explain: list[str],
-                   settings: Settings) -> tuple[list[str], list[str]]:
-    """Global ARG lines to add, and the text of each builder's stages, spliced from its file."""
+                   taken: set[str], explain: list[str], settings: Settings,
+                   merged: list[Stage]) -> tuple[list[str], list[str]]:
+    """Global ARG lines to add, and the text of each builder's stages, spliced from its file.
+    `merged` gets the runtime stages a builder stage replaces (the same stage in both files)."""
     blocks: list[str] = []
     header_lines: list[str] = []
     rheader = {arg_name(i): i.text for i in rdf.header}
@@ -41,26 +43,38 @@ def builder_blocks(builders: Sequence[Builder], rdf: Dockerfile, new_ctx: str,
             blocks.append(render.stage_from(b.image, b.name))
             continue
         bdf = b.df
-        if bdf.escape != rdf.escape:
-            raise Unsupported(Loc(bdf.path, 1), f"escape character {bdf.escape!r} differs from "
-                                                f"{rdf.path}'s {rdf.escape!r}")
         for h in bdf.header:
             key = arg_name(h)
             if key in rheader and rheader[key].strip() != h.text.strip():
                 raise Unsupported(h.loc, f"global ARG {key} differs from {rdf.path}'s")
             if key not in rheader and h.text not in header_lines:
                 header_lines.append(h.text)
-        blocks.extend(_spliced_stages(b, b.build, bdf, new_ctx, taken))
+        blocks.extend(_spliced_stages(b, b.build, bdf, rdf, new_ctx, taken, merged))
         explain.append(f"{b.loc}: stage {b.name} from {bdf.path}")
     return header_lines, blocks
 
 
-def _stage_names(b: Builder, taken: set[str]) -> dict[str, str]:
-    """The new name of each of a builder file's stages, by index and by old (lower-case) name."""
+def _same_stage(a: Stage, a_escape: str, b: Stage, b_escape: str) -> bool:
+    """The same instructions, word for word (`a` read as it would be under `b`'s escape)."""
+    left = [" ".join(reescape(i, a_escape, b_escape).split()) for i in (a.from_, *a.body)]
+    return left == [" ".join(i.text.split()) for i in (b.from_, *b.body)]
+
+
+def _stage_names(b: Builder, rdf: Dockerfile, taken: set[str],
+                 merged: list[Stage]) -> dict[str, str]:
+    """The new name of each of a builder file's stages, by index and by old (lower-case) name.
+    A stage the runtime file has too, word for word under the same name, keeps its name: it
+    is the runtime's (which goes, the one copy now coming first)."""
     names: dict[str, str] = {}
     for st in b.stages:
+        twin = rdf.stage(st.name) if st.name else None
         if st.index == len(b.stages) - 1:
             new = b.name
+        elif twin is not None and b.df is not None and st.base.lower() not in names and \
+                _same_stage(st, b.df.escape, twin, rdf.escape):
+            new = st.name or ""
+            if twin not in merged:
+                merged.append(twin)
         elif st.name and st.name.lower() not in taken:
             new = unique(st.name, taken)
         else:
@@ -71,13 +85,21 @@ def _stage_names(b: Builder, taken: set[str]) -> dict[str, str]:
     return names
 
 
-def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, new_ctx: str,
-                    taken: set[str]) -> list[str]:
-    """Each stage's text from the builder file, its names and context paths rewritten."""
-    names = _stage_names(b, taken)
+def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, rdf: Dockerfile, new_ctx: str,
+                    taken: set[str], merged: list[Stage]) -> list[str]:
+    """Each stage's text from the builder file, its names and context paths rewritten, and
+    re-escaped where the two files' escape characters differ."""
+    names = _stage_names(b, rdf, taken, merged)
     platform = option(build.options, "--platform")
     blocks = []
     for st in b.stages:
+        if st.name and names.get(st.name.lower()) == st.name and rdf.stage(st.name) in merged:
+            # The runtime's copy, which is the same stage and goes from where it was.
+            twin = rdf.stage(st.name)
+            assert twin is not None
+            blocks.append(rdf.text[leading_comments_start(rdf.text, twin.from_) : twin.end]
+                          .rstrip("\n"))
+            continue
         start = leading_comments_start(bdf.text, st.from_)
         edits = [Edit(st.from_.span, rewrite_from(st.from_, names.get(st.base.lower()),
                                                   names[str(st.index)], platform) + "\n")]
@@ -94,6 +116,10 @@ def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, new_ctx: str,
                 srcs = [relative_source(x, build.context, new_ctx) for x in ins.args[:-1]]
                 edits.append(Edit(ins.span, copy_text(ins, ins.flags,
                                                       [*srcs, ins.args[-1]]) + "\n"))
+        if bdf.escape != rdf.escape:
+            done = {e.span for e in edits}
+            edits.extend(Edit(i.span, reescape(i, bdf.escape, rdf.escape) + "\n")
+                         for i in st.body if i.span not in done)
         shifted = [Edit(Span(e.span.start - start, e.span.end - start), e.text) for e in edits]
         blocks.append(apply(bdf.text[start : st.end], shifted).rstrip("\n"))
     return blocks

@@ -81,3 +81,40 @@ def option(options: Sequence[Word], name: str) -> str | None:
         if w.value.startswith(name + "="):
             return w.value.split("=", 1)[1]
     return None
+
+
+# Instructions whose text the Dockerfile parser hands on without escape processing (the shell
+# or JSON reads it): only their line continuations carry the escape character.
+_RAW = {"RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"}
+
+
+def reescape(ins: Instruction, old: str, new: str) -> str:
+    """An instruction written under `# escape=old` as it reads under `# escape=new`: line
+    continuations change character; in word-processed instructions an escaped character is
+    escaped with `new`, and a literal `new` is escaped."""
+    lines = ins.text.split("\n")
+    if any(m.startswith("<<") for m in lines[0].split()):
+        return ins.text  # heredoc bodies are not continuation lines
+    out = []
+    for i, line in enumerate(lines):
+        body, tail = line, ""
+        stripped = line.rstrip()
+        if i < len(lines) - 1 and stripped.endswith(old):
+            body, tail = stripped[: -len(old)], new + line[len(stripped):]
+        if ins.keyword not in _RAW and not body.lstrip().startswith("#"):
+            body = _reescape_words(body, old, new)
+        out.append(body + tail)
+    return "\n".join(out)
+
+
+def _reescape_words(text: str, old: str, new: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == old and i + 1 < len(text):
+            out.append(new + text[i + 1])
+            i += 2
+            continue
+        out.append(new + new if c == new else c)
+        i += 1
+    return "".join(out)
