@@ -95,7 +95,7 @@ def _make_readers(path: str, text: str, ctx: ReaderContext
     head = posixpath.dirname(path)
     cwd = f"{PROJECT}/{head}" if head else PROJECT
     try:
-        mk = parse_makefile(path, text, tuple(ctx.overrides.items()), cwd)
+        mk = parse_makefile(path, text, tuple(ctx.overrides.items()), cwd, ctx=ctx)
     except Unsupported as exc:
         problem = exc.problem
 
@@ -145,7 +145,8 @@ def given_entry(entry: str, project: Project, ctx: ReaderContext) -> Entry:
         return Entry(entry, script, own_lines=_lines(script, call.path))
     from migrator.readers.make import parse_makefile, read_make
 
-    mk = parse_makefile(call.path, text, (*call.variables, *ctx.overrides.items()), call.cwd)
+    mk = parse_makefile(call.path, text, (*call.variables, *ctx.overrides.items()), call.cwd,
+                        ctx=ctx)
     goal = call.targets[0] if call.targets else mk.default_goal
     if goal is None or mk.rule(goal) is None:
         raise Unsupported(None, f"--entry {entry!r}: {call.path} has no target {goal!r}")

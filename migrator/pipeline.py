@@ -17,7 +17,7 @@ from migrator.settings import Settings
 if TYPE_CHECKING:  # the readers and planning modules load only when a project needs them
     from migrator.entries import Entry, Failure
     from migrator.infer import Flow
-    from migrator.model import Dockerfile, Script
+    from migrator.model import BuildOp, Dockerfile, Script
     from migrator.plan import Plan
     from migrator.readers.context import ReaderContext
 
@@ -83,7 +83,7 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
                                            if op is not None])
     for op in ops:
         if isinstance(op, BuildOp) and dfs.get(op.dockerfile) is None:
-            raise Unsupported(op.cmd.loc, f"{op.dockerfile}: no such Dockerfile in the project")
+            raise Unsupported(op.cmd.loc, _no_dockerfile(op))
     flow = infer(ops, dfs.read, project.files, project.dirs, staging, temps)
     return flow.reason if isinstance(flow, NoPattern) else flow
 
@@ -193,3 +193,17 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(p.loc)
             out.append(p)
     return out
+
+
+def _no_dockerfile(op: BuildOp) -> str:
+    """Why a build's Dockerfile is not there: a value it depends on is unknown (name the
+    `--set` that gives it), or the project has no such file."""
+    import re
+
+    names = list(dict.fromkeys(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", op.dockerfile)))
+    if names:
+        written = op.dockerfile_word.raw if op.dockerfile_word else op.dockerfile
+        sets = " ".join(f"--set {n}=..." for n in names)
+        return (f"{', '.join(names)} decide{'s' if len(names) == 1 else ''} the Dockerfile "
+                f"({written}) and {'has' if len(names) == 1 else 'have'} no value; give {sets}")
+    return f"{op.dockerfile}: no such Dockerfile in the project"

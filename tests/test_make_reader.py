@@ -103,9 +103,16 @@ def test_double_dollar_command_substitution_is_read() -> None:
 
 
 def test_shell_function_is_kept_as_an_unknown() -> None:
-    """`$(shell ...)` is not run: it stays in the word as text, marked unknown."""
-    (cmd,) = run("TAG = $(shell git describe)\nall:\n\techo $(TAG)\n", "all")
+    """`$(shell ...)` is not run: used directly it stays in the word as text, marked unknown."""
+    (cmd,) = run("all:\n\techo $(shell git describe)\n", "all")
     assert argv(cmd) == ["echo", "$(shell git describe)"]
+    assert not cmd.argv[1].known
+
+
+def test_variable_from_the_shell_is_named_by_the_variable() -> None:
+    """`TAG = $(shell git describe)` used in a recipe reads as `${TAG}`: unknown, named."""
+    (cmd,) = run("TAG = $(shell git describe)\nall:\n\techo v-$(TAG)\n", "all")
+    assert argv(cmd) == ["echo", "v-${TAG}"]
     assert not cmd.argv[1].known
 
 

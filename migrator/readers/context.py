@@ -225,7 +225,7 @@ def _read_make(ctx: ReaderContext, call: Call, text: str,
 
     given = {**{k: v for k, v in env.items() if v is not None}, **dict(call.variables)}
     mk = parse_makefile(call.path, text, overrides=tuple({**given, **ctx.overrides}.items()),
-                        curdir=call.cwd)
+                        curdir=call.cwd, ctx=ctx)
     goals = call.targets or ((mk.default_goal,) if mk.default_goal else ())
     commands: list[Command] = []
     problems: list[Problem] = []

@@ -1,29 +1,33 @@
 """Read a Makefile target, with the prerequisites make would run first, into `Command` values.
 
-tree-sitter-make parses (spans kept, nothing executed: `make -p` would run `$(shell ...)` from the
-project). Variables are evaluated in file order as make does before running any recipe; each
-recipe line is shell text, read by the shell reader with make references expanded first.
+makeparse.py finds the statements (tree-sitter-make), makeeval.py evaluates them as GNU make
+does before it runs anything (nothing is executed: `make -p` would run `$(shell ...)` from the
+project). Here a goal becomes the recipes make runs for it, in order: explicit, static pattern,
+pattern and double-colon rules, with target-specific variables and automatic variables. Each
+recipe line is expanded by make, then read by the shell reader, with every character mapped back
+to the file so rewrites splice into the Makefile.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+import contextlib
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported, warning
-from migrator.readers import words
-from migrator.readers.shell import Lines, Positions, ShellReader, _Frag, initial_frame
+from migrator.model import PROJECT, Command, Problem, Script, Span, Word
+from migrator.readers.makeeval import Evaluator, Loader, Rule, Var
+from migrator.readers.makefuncs import pattern_match
+from migrator.readers.makeparse import RecipeLine
+from migrator.readers.shell import Lines, ShellReader, _Frag, initial_frame
 
 if TYPE_CHECKING:
     from migrator.readers.context import ReaderContext
 
-
-@dataclass(frozen=True)
-class Rule:
-    targets: tuple[str, ...]
-    prerequisites: tuple[str, ...]
-    lines: tuple[tuple[Span, Span], ...]  # (whole recipe line incl. prefix, its shell text)
-    loc: Loc
+__all__ = ["Makefile", "Rule", "parse_makefile", "read_make"]
+_MKTEMP = re.compile(r"^\$\(shell (mktemp\b[^)]*)\)$")
 
 
 @dataclass(frozen=True)
@@ -33,22 +37,32 @@ class Makefile:
     variables: dict[str, str]
     rules: tuple[Rule, ...]
     problems: tuple[Problem, ...]
-    curdir: str = PROJECT  # the directory make runs in (`-C dir`), absolute under PROJECT
-    overrides: tuple[tuple[str, str], ...] = ()  # command-line `VAR=value`: beat assignments
+    ev: Evaluator = field(compare=False, repr=False)
 
-    @property
-    def default_goal(self) -> str | None:
-        """What a bare `make` builds: `.DEFAULT_GOAL`, else the first ordinary target."""
-        goal = self.variables.get(".DEFAULT_GOAL", "").strip()
-        if goal:
-            return goal
-        found = self.targets()
-        return found[0] if found else None
+    def explicit(self, target: str) -> list[Rule]:
+        return [r for r in self.rules if target in r.targets]
 
     def rule(self, target: str) -> Rule | None:
+        """The rule that makes `target` (explicit first, then a pattern rule), or None."""
+        explicit = self.explicit(target)
+        with_recipe = [r for r in explicit if r.recipe]
+        if with_recipe:
+            return with_recipe[-1]
+        found = self.pattern_rule(target)
+        if found is not None:
+            return found[0]
+        return explicit[0] if explicit else None
+
+    def pattern_rule(self, target: str) -> tuple[Rule, str] | None:
+        """The first pattern rule that can make `target`, and the stem `%` matched."""
         for r in self.rules:
-            if target in r.targets:
-                return r
+            if not r.recipe:
+                continue
+            for t in r.targets:
+                if "%" in t:
+                    stem = pattern_match(t, target)
+                    if stem is not None:
+                        return r, stem
         return None
 
     def targets(self) -> tuple[str, ...]:
@@ -59,152 +73,205 @@ class Makefile:
                     seen.append(t)
         return tuple(seen)
 
+    @property
+    def default_goal(self) -> str | None:
+        """`.DEFAULT_GOAL` if set, else the first target not starting with `.`."""
+        var = self.ev.vars.get(".DEFAULT_GOAL")
+        if var is not None and self.ev.expand(var.value).strip():
+            return self.ev.expand(var.value).strip()
+        return self.ev.default_goal
 
-def _parser() -> Any:
-    import tree_sitter
-    import tree_sitter_make
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_make.language()))
+    @property
+    def phony(self) -> frozenset[str]:
+        return frozenset(self.ev.special.get(".PHONY", set()))
 
 
-def parse_makefile(path: str, text: str, overrides: tuple[tuple[str, str], ...] = (),
-                   curdir: str = PROJECT) -> Makefile:
-    data = text.encode("utf-8")
-    tree = _parser().parse(data)
-    # tree-sitter speaks bytes; the rest of migrator speaks str offsets.
-    to_char = Positions(text, data).char
-    lines = Lines(text)
-    # make's own MAKE, then the command line's VAR=value, which assignments do not change.
-    variables: dict[str, str] = {"MAKE": "make", **dict(overrides)}
-    fixed = {k for k, _ in overrides}
-    simple: set[str] = set(variables)
-    rules: list[Rule] = []
-    problems: list[Problem] = []
+def parse_makefile(path: str, text: str,
+                   overrides: Mapping[str, str] | tuple[tuple[str, str], ...] = (),
+                   curdir: str | None = None, *, ctx: ReaderContext | None = None,
+                   load: Loader | None = None, files: frozenset[str] | None = None) -> Makefile:
+    """Evaluate a Makefile run in `curdir` (default: its own directory). `overrides` act as
+    `make NAME=VALUE` command-line variables (and `--set`); included files come from `ctx`
+    (or `load`: a project file's text, None if there is none)."""
+    here = posixpath.dirname(path)
+    cwd = curdir or (posixpath.join(PROJECT, here) if here else PROJECT)
+    if ctx is not None:
+        context = ctx
 
-    def src(node: Any) -> str:
-        return data[node.start_byte : node.end_byte].decode("utf-8")
+        def load_from_ctx(rel: str) -> str | None:
+            return context.text(rel) if context.is_file(rel) else None
 
-    def loc(node: Any) -> Loc:
-        return Loc(path, node.start_point[0] + 1)
-
-    def visit(node: Any) -> None:
-        for child in node.children:
-            kind = child.type
-            if kind == "ERROR":
-                raise Unsupported(loc(child), "cannot parse this Makefile line")
-            if kind == "variable_assignment":
-                assign(child)
-            elif kind == "rule":
-                rule(child)
-            elif kind in ("conditional", "ifeq_directive", "ifneq_directive", "ifdef_directive",
-                          "ifndef_directive"):
-                problems.append(warning(loc(child), "make conditional: reading its first branch"))
-                first = [c for c in child.children if c.type not in ("else_directive",
-                                                                       "else", "endif")]
-                for c in first:
-                    if c.type == "else_directive":
-                        break
-                    visit_one(c)
-            elif kind in ("include_directive", "define_directive"):
-                problems.append(warning(loc(child), f"not following `{src(child).split()[0]}`"))
-            elif kind == "export_directive":
-                for c in child.children:
-                    if c.type == "variable_assignment":
-                        assign(c)
-
-    def visit_one(node: Any) -> None:
-        wrapper = type("W", (), {"children": [node]})
-        visit(wrapper)
-
-    def assign(node: Any) -> None:
-        name_node = next((c for c in node.children if c.type == "word"), None)
-        if name_node is None:
-            return
-        name = src(name_node).strip()
-        if name in fixed:
-            return
-        op = next((c.type for c in node.children if c.type in
-                   ("=", ":=", "::=", "?=", "+=", "!=")), "=")
-        value_node = next((c for c in node.children if c.type in ("text", "shell_text")), None)
-        value = src(value_node).strip() if value_node is not None else ""
-        if op in (":=", "::="):
-            variables[name] = words.expand_make(value, variables, curdir)
-            simple.add(name)
-        elif op == "?=":
-            if name not in variables:
-                variables[name] = value
-        elif op == "+=":
-            add = words.expand_make(value, variables, curdir) if name in simple else value
-            variables[name] = f"{variables[name]} {add}" if variables.get(name) else add
-        elif op == "!=":
-            variables[name] = f"$(shell {value})"
-        else:
-            variables[name] = value
-            simple.discard(name)
-
-    def rule(node: Any) -> None:
-        targets: list[str] = []
-        prereqs: list[str] = []
-        recipe_lines: list[tuple[Span, Span]] = []
-        for c in node.children:
-            if c.type == "targets":
-                targets = words.expand_make(src(c), variables, curdir).split()
-            elif c.type == "prerequisites":
-                prereqs = [p for p in words.expand_make(src(c), variables, curdir).split()
-                           if p != "|"]
-            elif c.type == "recipe":
-                for line in c.children:
-                    if line.type != "recipe_line":
-                        continue
-                    shell = [x for x in line.children if x.type == "shell_text"]
-                    if not shell:
-                        continue
-                    begin = to_char(shell[0].start_byte)
-                    end = to_char(shell[-1].end_byte)
-                    while begin < end and text[begin] in "@-+ \t":
-                        begin += 1  # recipe prefixes: silent, ignore errors, always run
-                    recipe_lines.append((
-                        Span(to_char(line.start_byte), to_char(line.end_byte)),
-                        Span(begin, end),
-                    ))
-        rules.append(Rule(tuple(targets), tuple(prereqs), tuple(recipe_lines), loc(node)))
-
-    visit(tree.root_node)
-    del lines
-    return Makefile(path, text, variables, tuple(rules), tuple(problems), curdir, overrides)
+        load, files = load or load_from_ctx, files if files is not None else ctx.files
+    ev = Evaluator(path, curdir=cwd, overrides=dict(overrides), load=load,
+                   files=files or frozenset())
+    ev.read_file(path, text)
+    variables = {k: v.value for k, v in ev.vars.items() if v.origin != "default"}
+    return Makefile(path, text, variables, tuple(ev.rules), tuple(ev.problems), ev)
 
 
 def read_make(mk: Makefile, target: str, ctx: ReaderContext | None = None) -> Script:
-    """The commands make runs for `target`: prerequisites depth-first, each rule once."""
-    lines = Lines(mk.text)
-    commands: list[Command] = []
-    problems: list[Problem] = list(mk.problems)
-    done: set[str] = set()
+    """The commands make runs for `target`: prerequisites depth-first, each target once."""
+    runner = _Runner(mk, ctx)
+    runner.make(target, ())
+    problems = (*runner.problems, *(p for p in mk.ev.problems if p not in runner.problems))
+    commands = (*_parse_time_commands(mk, runner.commands), *runner.commands)
+    return Script(mk.path, mk.text, "make", commands, problems, target)
 
-    def run(name: str, stack: tuple[str, ...]) -> None:
-        if name in done or name in stack:
+
+def _parse_time_commands(mk: Makefile, commands: list[Command]) -> list[Command]:
+    """`TMP := $(shell mktemp -d)` makes a directory when make reads the file, before any
+    recipe: the command the recipes' `${TMP}` stands for, as a shell `TMP=$(mktemp -d)` is."""
+    used = " ".join(w.value for c in commands for w in c.argv)
+    out: list[Command] = []
+    for name, var in mk.ev.vars.items():
+        found = _MKTEMP.match(var.value) if var.simple and var.loc is not None else None
+        if found is None or var.loc is None or "${" + name + "}" not in used:
+            continue
+        text = mk.ev.texts.get(var.loc.path, "")
+        start = sum(len(x) for x in text.splitlines(keepends=True)[: var.loc.line - 1])
+        end = text.find("\n", start)
+        span = Span(start, len(text) if end < 0 else end)
+        argv = tuple(Word(w, w, span) for w in found.group(1).split())
+        out.append(Command(argv, var.loc, span, span, mk.ev.curdir, file=var.loc.path,
+                           captured=name))
+    return out
+
+
+class _Runner:
+    def __init__(self, mk: Makefile, ctx: ReaderContext | None) -> None:
+        self.mk = mk
+        self.ctx = ctx
+        self.ev = mk.ev
+        self.commands: list[Command] = []
+        self.problems: list[Problem] = list(mk.problems)
+        self.done: set[str] = set()
+        self.lines: dict[str, Lines] = {}
+
+    def plans(self, name: str) -> list[tuple[tuple[str, ...], Rule | None, str]]:
+        """What make does for `name`: (prerequisites, the rule whose recipe runs, stem) steps."""
+        explicit = self.mk.explicit(name)
+        doubles = [r for r in explicit if r.double]
+        if doubles:
+            return [(r.prereqs, r, r.stem) for r in doubles]
+        prereqs = tuple(dict.fromkeys(p for r in explicit for p in r.prereqs))
+        with_recipe = [r for r in explicit if r.recipe]
+        if with_recipe:
+            return [(prereqs, with_recipe[-1], with_recipe[-1].stem)]
+        found = self.mk.pattern_rule(name)
+        if found is not None:
+            rule, stem = found
+            own = tuple(p.replace("%", stem, 1) for p in rule.prereqs)
+            return [((*own, *prereqs), rule, stem)]
+        return [(prereqs, None, "")] if explicit else []
+
+    def make(self, name: str, stack: tuple[str, ...]) -> None:
+        if name in self.done or name in stack:
             return
-        r = mk.rule(name)
-        if r is None:
+        steps = self.plans(name)
+        if not steps:
             return
-        for p in r.prerequisites:
-            run(p, (*stack, name))
-        done.add(name)
-        auto = dict(mk.variables)
-        auto.update({"@": name, "<": r.prerequisites[0] if r.prerequisites else "",
-                     "^": " ".join(r.prerequisites)})
-        for whole, shell in r.lines:
-            # Every recipe line is a shell of its own: cd and variables do not carry over.
-            # make expands its references before the shell sees the line.
-            raw = mk.text[shell.start : shell.end]
-            text, starts, ends = words.expand_make_mapped(raw, auto, mk.curdir)
-            reader = ShellReader(mk.path, mk.text, lines=lines, ctx=ctx)
-            reader.read(_Frag(text, shell.start, starts, ends), initial_frame(cwd=mk.curdir))
+        self.done.add(name)
+        with self.target_variables(name):
+            for prereqs, rule, stem in steps:
+                for p in prereqs:
+                    self.make(p, (*stack, name))
+                if rule is not None:
+                    self.recipe(name, prereqs, rule, stem)
+
+    @contextlib.contextmanager
+    def target_variables(self, name: str) -> Iterator[None]:
+        """Target- and pattern-specific variables hold while `name` and its prerequisites are
+        made (pattern-specific first, so a target's own value wins)."""
+        found = [(any("%" in p for p in pats), st) for pats, st, _ in self.ev.target_vars
+                 if any(pattern_match(p, name) is not None for p in pats)]
+        if not found:
+            yield
+            return
+        saved = self.ev.vars
+        self.ev.vars = {k: Var(v.value, v.simple, v.origin, v.loc, v.export)
+                        for k, v in saved.items()}
+        try:
+            for _, st in sorted(found, key=lambda f: not f[0]):
+                self.ev.set_var(self.ev.expand(st.name).strip(), st, self.ev.vars)
+            yield
+        finally:
+            self.ev.vars = saved
+
+    def recipe(self, name: str, prereqs: tuple[str, ...], rule: Rule, stem: str) -> None:
+        auto = {"@": name, "<": prereqs[0] if prereqs else "",
+                "^": " ".join(dict.fromkeys(prereqs)), "+": " ".join(prereqs),
+                "?": " ".join(dict.fromkeys(prereqs)), "*": stem, "|": ""}
+        text = self.ev.texts.get(rule.file, self.mk.text)
+        lines = self.lines.setdefault(rule.file, Lines(text))
+        pieces: list[tuple[_Frag, Span, Span]] = []
+        with self.ev.scope(auto):
+            for line in rule.recipe:
+                self.ev.file, self.ev.line = rule.file, line.line
+                piece = _expand_line(self.ev, line)
+                if piece is not None:
+                    pieces.append(piece)
+        if ".ONESHELL" in self.ev.special and len(pieces) > 1:
+            pieces = [_join(pieces)]
+        for frag, whole, shell in pieces:
+            reader = ShellReader(rule.file, text, lines=lines, ctx=self.ctx)
+            reader.read(frag, initial_frame(cwd=self.ev.curdir))
             for cmd in reader.commands:
                 if cmd.cut == shell:
-                    cmd = replace(cmd, cut=whole)
-                commands.append(cmd)
-            problems.extend(reader.problems)
+                    cmd = replace(cmd, cut=whole)  # deleting a command takes its `@` with it
+                self.commands.append(cmd)
+            self.problems.extend(reader.problems)
 
-    run(target, ())
-    return Script(mk.path, mk.text, "make", tuple(commands), tuple(problems), target)
+
+def _expand_line(ev: Evaluator, line: RecipeLine) -> tuple[_Frag, Span, Span] | None:
+    """A recipe line after make's expansion, each character mapped to its source range."""
+    raw = line.text
+    skip = 0
+    while skip < len(raw) and raw[skip] in "@-+ \t":
+        skip += 1  # recipe prefixes: silent, ignore errors, always run
+    raw = raw[skip:]
+    base = line.shell.start + skip
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    while i < len(raw):
+        if raw[i] == "$":
+            piece, j = ev.reference(raw, i)
+        else:
+            j = raw.find("$", i)
+            j = len(raw) if j < 0 else j
+            piece = raw[i:j]
+            if not line.generated:
+                out.append(piece)
+                starts.extend(range(base + i, base + j))
+                ends.extend(range(base + i + 1, base + j + 1))
+                i = j
+                continue
+        out.append(piece)
+        a, b = (line.whole.start, line.whole.end) if line.generated else (base + i, base + j)
+        starts.extend([a] * len(piece))
+        ends.extend([b] * len(piece))
+        i = j
+    text = "".join(out)
+    if not text.strip():
+        return None
+    shell = line.shell if line.generated else Span(base, line.shell.end)
+    return _Frag(text, 0, tuple(starts), tuple(ends)), line.whole, shell
+
+
+def _join(pieces: list[tuple[_Frag, Span, Span]]) -> tuple[_Frag, Span, Span]:
+    """`.ONESHELL`: a recipe's lines are one shell script."""
+    text: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for k, (frag, _, _) in enumerate(pieces):
+        if k:
+            text.append("\n")
+            starts.append(ends[-1])
+            ends.append(ends[-1])
+        text.append(frag.text)
+        starts.extend(frag.starts or ())
+        ends.extend(frag.ends or ())
+    whole = Span(pieces[0][1].start, pieces[-1][1].end)
+    shell = Span(pieces[0][2].start, pieces[-1][2].end)
+    return _Frag("".join(text), 0, tuple(starts), tuple(ends)), whole, shell
