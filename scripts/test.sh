@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v make >/dev/null 2>&1 || need+=(make)   # samples driven by a Makefile
+command -v git >/dev/null 2>&1 || need+=(git)     # --git-branch tests, pre-commit
+command -v chromium >/dev/null 2>&1 || need+=(chromium)  # the HTML report, in a real browser
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
