@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from browser import Browser, artefacts_dir, chromium
+
 from migrator.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent.parent
