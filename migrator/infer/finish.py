@@ -11,8 +11,18 @@ from migrator.infer.commands import effective_command, shell_line
 from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine
 from migrator.infer.paths import in_project, only_artifacts, reads_artifact
-from migrator.infer.runtime import runtime_build
-from migrator.model import BuildOp, Command, CreateOp, DockerOp, Loc, RemoveOp, RunOp, Unsupported
+from migrator.infer.runtime import runtime_builds, variants
+from migrator.model import (
+    BuildOp,
+    Command,
+    CreateOp,
+    DockerOp,
+    Loc,
+    RemoveOp,
+    RunOp,
+    Unsupported,
+    warning,
+)
 from migrator.sources import copy_sources
 
 
@@ -29,8 +39,10 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     run_keys = {r.key for r in m.runs}
     builder_images = {a.builder for a in m.artifacts if a.builder not in run_keys} | {
         r.base for r in m.runs}
-    runtime = runtime_build(ops[min(first, len(ops) - 1):], m.artifacts, m.dockerfiles,
-                            builder_images, m.files)
+    runtime, also = runtime_builds(ops[min(first, len(ops) - 1):], m.artifacts,
+                                   m.dockerfiles, builder_images, m.files)
+    if runtime is not None:
+        _warn_variants(m, runtime)
     if runtime is None and any(isinstance(op, BuildOp) and not any(
             t.value in builder_images for t in op.tags) for op in ops[first:]):
         return NoPattern("no image build uses the files taken out of containers")
@@ -47,7 +59,7 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
     return Flow(tuple(builders), tuple(stock), runtime, tuple(m.artifacts),
-                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests)
+                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests, also)
 
 
 def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
@@ -55,6 +67,15 @@ def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
     tags = {t.value for b in builders for t in b.tags}
     return tuple(TestRun(op.image, shell_line(op, effective_command(op, m)), op.cmd)
                  for op in m.probes if op.image in tags)
+
+
+def _warn_variants(m: Machine, runtime: BuildOp) -> None:
+    others = variants(runtime, m.files)
+    if others:
+        assert runtime.dockerfile_word is not None
+        m.warnings.append(warning(runtime.cmd.loc, f"-f {runtime.dockerfile_word.raw} chose "
+                                  f"{runtime.dockerfile}, which was migrated; the variants for "
+                                  f"other values were not: {', '.join(others)} (migrate each with --set)"))
 
 
 def _fill_steps(m: Machine) -> None:

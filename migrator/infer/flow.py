@@ -69,6 +69,7 @@ class Flow:
     warnings: tuple[Problem, ...] = ()
     runs: tuple[RunStage, ...] = ()  # containers that built something: stages of their own
     tests: tuple[TestRun, ...] = ()  # tests run in a builder: `--target` stages
+    also: tuple[BuildOp, ...] = ()  # later builds of the runtime's Dockerfile (other tags)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
+import re
 from collections.abc import Collection, Mapping, Sequence
 
 from migrator.infer.paths import reads_artifact
@@ -17,9 +20,11 @@ def reads_any(op: BuildOp, df: Dockerfile, artifacts: Sequence[Artifact],
                for s in sources for a in artifacts)
 
 
-def runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
-                  dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
-                  files: Collection[str]) -> BuildOp | None:
+def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
+                   dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
+                   files: Collection[str]) -> tuple[BuildOp | None, tuple[BuildOp, ...]]:
+    """The final build, and any later build of the same Dockerfile in the same context (the
+    same image under another tag, as `make image` does for the default architecture)."""
     found: list[BuildOp] = []
     for op in ops:
         if not isinstance(op, BuildOp) or any(t.value in builder_images for t in op.tags):
@@ -27,7 +32,27 @@ def runtime_build(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
         df = dockerfiles.get(op.dockerfile)
         if df is not None and reads_any(op, df, artifacts, files):
             found.append(op)
-    if len(found) > 1:
-        raise Unsupported(found[-1].cmd.loc, "more than one image build uses the extracted files "
-                                             f"(also {found[0].cmd.loc}); not supported yet")
-    return found[0] if found else None
+    if not found:
+        return None, ()
+    first, rest = found[0], found[1:]
+    other = next((op for op in rest if (op.dockerfile, op.context, op.staged) !=
+                  (first.dockerfile, first.context, first.staged)), None)
+    if other is not None:
+        raise Unsupported(other.cmd.loc, f"a second image build ({other.dockerfile}) uses the "
+                                         f"extracted files (also {first.cmd.loc}, "
+                                         f"{first.dockerfile}); not supported yet")
+    return first, tuple(rest)
+
+
+def variants(build: BuildOp, files: Collection[str]) -> list[str]:
+    """Other Dockerfiles the build's `-f` would name for another value of its variable
+    (`-f Dockerfile.$(ARCH)`): only the chosen one is migrated."""
+    word = build.dockerfile_word
+    if word is None or "$" not in word.raw:
+        return []
+    pattern = re.sub(r"\$(\([^)]*\)|\{[^}]*\}|\w+)", "*", word.raw.strip("'\""))
+    chosen = posixpath.basename(build.dockerfile)
+    folder = posixpath.dirname(build.dockerfile)
+    return sorted(f for f in files if posixpath.dirname(f) == folder and f != build.dockerfile
+                  and fnmatch.fnmatchcase(posixpath.basename(f), posixpath.basename(pattern))
+                  and posixpath.basename(f) != chosen)

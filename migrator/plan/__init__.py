@@ -76,6 +76,10 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     sites = removed_call_sites(script, flow.dead)
     edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
     edits.extend(test_edits(tests, rt, rdf, new_ctx))
+    for op in flow.also:  # the same image under other tags: the same edits to its command
+        edits.extend((c, e) for c, e in final_build_edits(flow, op, script, builders, rdf,
+                                                           new_ctx, sites, [])
+                     if c is op.cmd)
     instead = make_targets_kept(script, builders, rdf, new_ctx)
     changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:

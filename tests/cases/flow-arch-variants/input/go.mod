@@ -1,0 +1,3 @@
+module example.com/node-agent
+
+go 1.21
