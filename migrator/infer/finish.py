@@ -75,7 +75,8 @@ def _warn_variants(m: Machine, runtime: BuildOp) -> None:
         assert runtime.dockerfile_word is not None
         m.warnings.append(warning(runtime.cmd.loc, f"-f {runtime.dockerfile_word.raw} chose "
                                   f"{runtime.dockerfile}, which was migrated; the variants for "
-                                  f"other values were not: {', '.join(others)} (migrate each with --set)"))
+                                  f"other values were not: {', '.join(others)} (migrate each "
+                                  "with --set)"))
 
 
 def _fill_steps(m: Machine) -> None:
