@@ -219,10 +219,12 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
         raise Unsupported(cmd.loc, "docker run/create without an image")
     image = argv[i].value
     args = tuple(w.value for w in argv[i + 1 :])
+    # `CID=$(docker create ...)` / `CID=$(docker run -d ...)`: the container is `${CID}` after.
+    captured = f"${{{cmd.captured}}}" if cmd.captured else None
     if create:
-        captured = f"${{{cmd.captured}}}" if cmd.captured else None
         return CreateOp(cmd, image, name or captured)
-    return RunOp(cmd, image, name, remove, tuple(volumes), workdir, entrypoint, user,
+    return RunOp(cmd, image, name or (captured if detach else None), remove, tuple(volumes),
+                 workdir, entrypoint, user,
                  tuple(env), args, detach, network, tuple(links), tuple(env_words),
                  tuple(argv[i + 1 :]), privileged, tuple(published))
 

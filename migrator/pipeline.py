@@ -6,7 +6,7 @@ nothing and prints nothing, so many projects can run it in parallel processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -149,6 +149,8 @@ def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,
     others = {c.file: ctx.text(c.file) for c in script.commands
               if c.file and c.file != script.path}
     the_plan = plan(flow, script, dfs.read, project.files, settings, ignores, others)
+    # What reading assumed (`uname -m` read as x86_64, a variable read as unset) comes first.
+    the_plan = replace(the_plan, explain=(*script.notes, *the_plan.explain))
     problems = (*script.problems, *the_plan.warnings)
     if not the_plan.changes:  # kept as it is on purpose (the warnings say why)
         return Outcome(root, Status.NOTHING, "kept as it is", None, problems,

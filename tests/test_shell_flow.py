@@ -230,3 +230,21 @@ def test_cyclic_source_is_refused_with_its_line() -> None:
     with pytest.raises(Unsupported) as caught:
         read_shell("a.sh", files["a.sh"], context(files))
     assert caught.value.problem.loc == Loc("b.sh", 1)
+
+
+def test_an_unset_option_list_is_no_words() -> None:
+    """An unquoted `$DOCKER_BUILD_ARGS` the files never set is empty in a clean environment:
+    no words, and the assumption is noted; a value given with --set is split into options."""
+    text = "docker build -t app $DOCKER_BUILD_ARGS .\n"
+    script = read_shell("build.sh", text)
+    assert [w.value for w in script.commands[0].argv] == ["docker", "build", "-t", "app", "."]
+    assert any("--set DOCKER_BUILD_ARGS=" in n for n in script.notes)
+    given = read_shell("build.sh", text, context({}, DOCKER_BUILD_ARGS="--pull --no-cache"))
+    assert [w.value for w in given.commands[0].argv][4:6] == ["--pull", "--no-cache"]
+
+
+def test_a_detached_container_is_named_by_its_captured_id() -> None:
+    """`CID=$(docker run -d img)` then `docker cp $CID:/x .`: the copy names `${CID}`, the
+    variable the run's id went into."""
+    (run_, cp) = [c for c in run('CID=$(docker run -itd app bash)\ndocker cp $CID:/out .\n')]
+    assert run_.captured == "CID" and cp.argv[2].value == "${CID}:/out"

@@ -10,6 +10,7 @@ in `shell_flow`, builtins in `shell_builtins`, word expansion in `shell_words`.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,9 @@ __all__ = ["Frame", "Lines", "Positions", "ShellReader", "_Frag", "initial_frame
 
 _Frag = Frag  # the name the Makefile reader imports
 _Frame = Frame
+# An unquoted `$DOCKER_BUILD_ARGS`-style word: a list of options the environment may give; with
+# the environment clean (it is never read) it is no words at all.
+_OPTION_LIST = re.compile(r"^\$\{?[A-Za-z_]*(?:ARGS|OPTS|FLAGS|OPTIONS)\}?$", re.IGNORECASE)
 _SEQUENCES = {"program", "compound_statement", "do_group"}
 
 
@@ -224,6 +228,11 @@ class ShellReader:
             items = frame.array(text[3:-5])
             if items is not None:
                 return [Word(raw, a, span, not isinstance(a, Sym), True) for a in items]
+        if _OPTION_LIST.match(text) and frame.lookup(text.strip("${}")) is None:
+            name = text.strip("${}")
+            self.note(self.loc(span.start), f"{name} is not set by the files: the options it "
+                      f"holds are read as none (--set {name}=... gives them)")
+            return []
         notes: list[str] = []
         scope = Deciding(frame) if deciding else frame
         values, known = shell_words.evaluate(text, scope, notes)
