@@ -148,7 +148,8 @@ def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,
     # The other files the flow's commands came from (a script a Makefile runs, a sourced helper).
     others = {c.file: ctx.text(c.file) for c in script.commands
               if c.file and c.file != script.path}
-    the_plan = plan(flow, script, dfs.read, project.files, settings, ignores, others)
+    the_plan = plan(flow, script, dfs.read, project.files, settings, ignores, others,
+                    lambda path: _text_or_none(ctx, path))
     # What reading assumed (`uname -m` read as x86_64, a variable read as unset) comes first.
     the_plan = replace(the_plan, explain=(*script.notes, *the_plan.explain))
     problems = (*script.problems, *the_plan.warnings)
@@ -158,6 +159,15 @@ def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,
     label = script.path + (f" (make {script.target})" if script.target else "")
     return Outcome(root, Status.MIGRATE, "", the_plan, problems, label, flow,
                    (script.path, script.kind, script.target), why=f"{entry.label}: {why}")
+
+
+def _text_or_none(ctx: ReaderContext, path: str) -> str | None:
+    """A project file's text for a look at what it names; unreadable or huge files say None."""
+    try:
+        text = ctx.text(path)
+    except Unsupported:
+        return None
+    return text if len(text) < 1 << 20 else None
 
 
 def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],

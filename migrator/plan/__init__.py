@@ -13,13 +13,14 @@ spliced edits of each file, one editor per script kind).
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from migrator import render
 from migrator.infer import Flow
 from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, Stage, warning
 from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
+from migrator.plan.keep import kept_builders
 from migrator.plan.naming import Builder, name_builders
 from migrator.plan.result import FileChange, Plan
 from migrator.plan.scripts import ScriptEdits, removed_call_sites, script_changes
@@ -44,21 +45,23 @@ def plan(
     settings: Settings,
     ignores: Mapping[str, str] | None = None,
     texts: Mapping[str, str] | None = None,
+    read: Callable[[str], str | None] | None = None,
 ) -> Plan:
     """`ignores`: the texts of the project's `.dockerignore` files, by path; `texts`: the texts
-    of the script files other than `script` that the flow's commands came from."""
+    of the script files other than `script` that the flow's commands came from; `read`: any
+    other project file's text (None if unreadable), to find who else uses a builder file."""
     all_texts = {script.path: script.text, **(texts or {})}
     if flow.runtime is None:
         from migrator.plan.export import plan_export
 
         return plan_export(flow, script, dockerfiles, settings, all_texts)
     return _plan_image(flow, flow.runtime, script, dockerfiles, files, settings, ignores or {},
-                       all_texts)
+                       all_texts, read or (lambda _path: None))
 
 
 def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[str, Dockerfile],
                 files: Collection[str], settings: Settings, ignores: Mapping[str, str],
-                texts: Mapping[str, str]) -> Plan:
+                texts: Mapping[str, str], read: Callable[[str], str | None]) -> Plan:
     """A flow whose artifacts feed the final image build `rt`."""
     warnings: list[Problem] = list(flow.warnings)
     explain: list[str] = []
@@ -83,7 +86,8 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     instead = make_targets_kept(script, builders, rdf, new_ctx)
     changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:
-        changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes))
+        changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes, files, read,
+                                         warnings))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
 
 
@@ -159,12 +163,16 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
 
 
 def _removed_builders(flow: Flow, rt: BuildOp, dockerfiles: Mapping[str, Dockerfile],
-                      rdf: Dockerfile, changes: Sequence[FileChange]) -> list[FileChange]:
-    """Builder Dockerfiles nothing uses any more."""
+                      rdf: Dockerfile, changes: Sequence[FileChange], files: Collection[str],
+                      read: Callable[[str], str | None],
+                      warnings: list[Problem]) -> list[FileChange]:
+    """Builder Dockerfiles nothing uses any more (another file naming one keeps it)."""
     still_used = {op.dockerfile for op in [rt, *flow.keep_builder_tags]}
-    out: list[FileChange] = []
-    for op in flow.builders:
-        if op.dockerfile not in still_used and op.dockerfile != rdf.path and \
-                all(c.path != op.dockerfile for c in [*changes, *out]):
-            out.append(FileChange(op.dockerfile, dockerfiles[op.dockerfile].text, None))
-    return out
+    dead = [op.dockerfile for op in flow.builders
+            if op.dockerfile not in still_used and op.dockerfile != rdf.path
+            and all(c.path != op.dockerfile for c in changes)]
+    texts = {c.path: c.new for c in changes if c.new is not None}
+    keep, why = kept_builders(dead, files, texts, read, {*dockerfiles, rdf.path})
+    warnings.extend(why)
+    return [FileChange(df, dockerfiles[df].text, None) for df in dict.fromkeys(dead)
+            if df not in keep]

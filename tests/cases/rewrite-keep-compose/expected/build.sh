@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Release build: compile in the dev image (the one docker-compose.yml runs), ship a slim image.
+set -euo pipefail
+
+docker build -t example/notes:latest .
