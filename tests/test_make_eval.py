@@ -6,10 +6,16 @@ the values the Makefile gives) are what GNU make would give, with nothing execut
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from migrator.cli import run
 from migrator.model import PROJECT, Unsupported
 from migrator.readers.make import Makefile, parse_makefile, read_make
+
+CASE_MAKEFILE = Path(__file__).parent / "cases" / "make-arch-include" / "input" / "Makefile"
 
 
 def mk(text: str, **kw: object) -> Makefile:
@@ -320,3 +326,75 @@ def test_recipe_from_an_included_file_carries_its_file() -> None:
     files = {"docker.mk": "image:\n\tdocker build -t app .\n"}
     (cmd,) = read_make(mk("include docker.mk\n", load=files.get), "image").commands
     assert (str(cmd.loc), cmd.file) == ("docker.mk:2", "docker.mk")
+
+
+def test_shell_answers_from_the_project_and_an_empty_environment() -> None:
+    """`ls scripts` reads the project's file list, `echo ${OUT:-dir}` the default (the
+    environment is never read), `uname -s | tr A-Z a-z` a linux host; others stay unknown."""
+    files = frozenset({"scripts/build", "scripts/ci", "scripts/lib/x.sh", "Makefile"})
+    text = ("T := $(shell ls scripts)\nO := $(shell echo $${OUT_D:-$(CURDIR)/builds})\n"
+            "S := $(shell uname -s | tr A-Z a-z)\nU := $(shell curl -s example.com)\n")
+    m = mk(text, files=files)
+    assert m.variables["T"] == "build ci lib"
+    assert m.variables["O"] == f"{PROJECT}/builds"
+    assert m.variables["S"] == "linux"
+    assert m.variables["U"] == "$(shell curl -s example.com)"
+
+
+def test_make_that_only_prints_is_not_followed() -> None:
+    """`$(MAKE) -pRrq -f Makefile :` (a help target listing rules) runs no recipe: it is not
+    read as a recursive make."""
+    from migrator.model import Command, Loc, Span, Word
+    from migrator.readers.context import ReaderContext
+
+    ctx = ReaderContext("/x", frozenset({"Makefile"}), lambda p: "")
+    argv = tuple(Word(w, w, Span(0, 0)) for w in ["make", "-pRrq", "-f", "Makefile", ":"])
+    assert ctx.call(Command(argv, Loc("Makefile", 1), Span(0, 0), Span(0, 0), PROJECT)) is None
+    argv = tuple(Word(w, w, Span(0, 0)) for w in ["make", "-f", "Makefile", "all"])
+    assert ctx.call(Command(argv, Loc("Makefile", 1), Span(0, 0), Span(0, 0), PROJECT))
+
+
+# ---------------------------------------------------------------- bad input, whole runs
+
+
+def _project(tmp_path: Path, makefile: str, **files: str) -> Path:
+    case = Path(__file__).parent / "cases" / "make-arch-include" / "input"
+    project = tmp_path / "p"
+    shutil.copytree(case, project)
+    (project / "Makefile").write_text(makefile)
+    for name, text in files.items():
+        (project / name).write_text(text)
+    return project
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_unknown_arch_deciding_the_dockerfile_exits_3_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With no `ARCH ?=` default, `make image` cannot choose `Dockerfile.$(ARCH)`: exit 3 names
+    ARCH, the line and the --set; with `--set ARCH=amd64` the same build migrates."""
+    text = (CASE_MAKEFILE.read_text().replace("ARCH ?= amd64\n", "")
+            .replace("ifeq ($(ARCH),amd64)", "ifeq ($(ARCH),)").replace("  $(error", "  #"))
+    project = _project(tmp_path, text)
+    before = _snapshot(project)
+    assert run(["--entry", "make image", str(project)]) == 3
+    err = capsys.readouterr().err
+    assert "Makefile:17: error: ARCH decides the Dockerfile (Dockerfile.$(ARCH)) and has no " \
+           "value; give --set ARCH=..." in err
+    assert _snapshot(project) == before
+    assert run(["--entry", "make image", "--set", "ARCH=amd64", str(project)]) == 0
+    assert _snapshot(project) != before
+
+
+def test_cyclic_include_exits_3_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`build/common.mk` including the Makefile again: exit 3 at the include line."""
+    project = _project(tmp_path, CASE_MAKEFILE.read_text())
+    (project / "build" / "common.mk").write_text("NAME := agent\ninclude Makefile\n")
+    before = _snapshot(project)
+    assert run([str(project)]) == 3
+    assert "build/common.mk:2: error: include cycle: Makefile -> build/common.mk -> Makefile" \
+        in capsys.readouterr().err
+    assert _snapshot(project) == before

@@ -164,6 +164,9 @@ class ReaderContext:
                     cwd = words.host_path(val, cwd)
                 elif opt in ("--file", "--makefile"):
                     makefile = val
+            elif a in ("--dry-run", "--just-print", "--question", "--print-data-base") or (
+                    a.startswith("-") and not a.startswith("--") and set(a[1:]) & set("npq")):
+                return None  # make -n/-q/-p prints or tests; it runs no recipe
             elif a.startswith("-"):
                 pass
             elif eq and opt and opt.replace("_", "").isalnum():

@@ -22,7 +22,6 @@ from migrator.readers.makefuncs import (
     FUNCTIONS,
     patsubst_word,
     pattern_match,
-    shell_answer,
 )
 from migrator.readers.makeparse import Assign, Cond, Export, Expr, Include, RecipeLine, RuleStmt
 
@@ -401,7 +400,9 @@ class Evaluator:
         return "undefined" if var is None else "simple" if var.simple else "recursive"
 
     def shell(self, command: str) -> str:
-        return shell_answer(self, command)
+        from migrator.readers.makeshell import answer
+
+        return answer(self, command)
 
     # ------------------------------------------------------------ paths
 

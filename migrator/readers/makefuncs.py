@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from migrator.readers.makeeval import Evaluator
 
-# Commands whose output is the same on any Linux build host we would migrate for.
-_FIXED = {"uname -m": "x86_64", "uname -p": "x86_64", "uname -s": "Linux", "uname": "Linux",
-          "go env GOARCH": "amd64", "go env GOOS": "linux", "go env GOHOSTARCH": "amd64",
-          "go env GOHOSTOS": "linux", "id -u": "0", "id -g": "0", "arch": "x86_64",
-          "dpkg --print-architecture": "amd64"}
 Func = Callable[["Evaluator", list[str]], str]
 FUNCTIONS: dict[str, Func] = {}
 # How many arguments a function takes: the last one keeps any further commas.
@@ -306,21 +300,3 @@ ARITY["info"] = 1
 @_fn("shell", 1)
 def _shell(ev: Evaluator, args: list[str]) -> str:
     return ev.shell(ev.expand(args[0]))
-
-
-def shell_answer(ev: Evaluator, command: str) -> str:
-    """`$(shell ...)`: never run. A fixed answer for a few commands, else symbolic."""
-    words = command.split()
-    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
-        words.pop(0)  # `GOTOOLCHAIN=local go env GOARCH`
-    key = " ".join(words)
-    if key in ("pwd", "pwd -P"):
-        ev.note(f"$(shell {command}) is not run; read as the directory make runs in")
-        return ev.curdir
-    if key in _FIXED:
-        ev.note(f"$(shell {command}) is not run; read as {_FIXED[key]!r} (a linux/amd64 "
-                "build host)")
-        return _FIXED[key]
-    ev.note(f"$(shell {command}) is not run; its value stays unknown (a version, a sha, a date "
-            "is passed on as it is)")
-    return f"$(shell {command})"
