@@ -92,16 +92,19 @@ def run(r: ShellReader, cmd: Command, frame: Frame) -> bool:
     if name in ("source", "."):
         source(r, cmd, frame)
         return True
-    if name == "shift":
+    if name == "shift":  # the arguments' plumbing: not a step of the build
         n = int(args[0].value) if args and args[0].value.isdigit() else 1
         frame.args = frame.args[n:]
-    elif name == "set" and args and args[0].value == "--":
+        return True
+    if name == "set" and args and args[0].value == "--":
         frame.args = tuple(value_of(w) for w in args[1:])
-    elif name == "set":
+        return True
+    if name == "set":
         flags = [w.value for w in args if w.value.startswith(("-", "+"))]
         if any("a" in f and not f.startswith("-o") for f in flags):
             frame.export_all = any(f.startswith("-") and "a" in f for f in flags)
-    elif name == "unset":
+        return False
+    if name == "unset":
         for w in args:
             frame.env[w.value] = None
             frame.arrays.pop(w.value, None)
