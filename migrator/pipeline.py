@@ -123,7 +123,11 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
                        f"multi-stage; other builds copy files out of containers: {others} "
                        "(--entry migrates one)", why=f"{done[0].label}: CI runs it")
     entry, flow, why = ep.choose(flows, named)
-    return _planned(root, project, entry, flow, why, dfs, ctx, settings)
+    try:
+        return _planned(root, project, entry, flow, why, dfs, ctx, settings)
+    except Unsupported as exc:
+        return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,),
+                       why=f"{entry.label}: {why}")
 
 
 def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
@@ -182,7 +186,10 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
         if here:
             problems.append(error(here[0], f"{e.label}: takes files out of a container here, "
                                            f"but no migration follows: {reason}"))
-    problems.extend(f.problem for f in failures)
+    # Stops nearest the lines that take files out of a container first.
+    touched = {loc.path for loc in extracts}
+    problems.extend(f.problem for f in sorted(failures, key=lambda f: (
+        f.problem.loc not in extracts, f.problem.loc is None or f.problem.loc.path not in touched)))
     if not problems and project.extracts and not settings.entry:
         reached = {c.loc for e, _ in empty for c in e.script.commands}
         missed = [loc for loc in project.extracts if loc not in reached]

@@ -4,7 +4,9 @@ Each `tests/cases/<name>/` holds an `input/` project (or a `source` file naming 
 the repository, such as a sample) and, if the migration changes anything, an `expected/` tree
 with the files it rewrites or creates, exactly as they must read, and a `deleted` file listing
 the files it removes. Every other file must stay byte-identical. A case with neither must leave
-its input untouched. An optional `args` file holds extra command-line options.
+its input untouched. An optional `args` file holds extra command-line options. A case whose
+input must be refused has an `expected-error` file: the `file:line: error: message` line
+(relative to the project) the refusal must print; it exits 3 and writes nothing.
 """
 
 from __future__ import annotations
@@ -72,7 +74,33 @@ def _args(case: Path) -> list[str]:
     return f.read_text().split() if f.exists() else []
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+def _refusal(case: Path) -> str | None:
+    f = case / "expected-error"
+    return f.read_text().strip() if f.exists() else None
+
+
+@pytest.mark.parametrize("case", [c for c in _cases() if _refusal(c) is not None],
+                         ids=lambda p: p.name)
+@pytest.mark.parametrize("mode", [[], ["--check"], ["--dry-run"]], ids=["write", "check", "dry"])
+def test_bad_input_is_refused_with_its_line(case: Path, mode: list[str], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A refused case exits 3 in every mode, prints the expected located error and writes
+    nothing."""
+    project = _project(case, tmp_path)
+    before = _tree(project)
+    capsys.readouterr()
+    assert run([*mode, *_args(case), str(project)]) == 3
+    errors = [line.replace(f"{project}/", "") for line in capsys.readouterr().err.splitlines()
+              if ": error: " in line]
+    assert _refusal(case) in errors, errors
+    assert _tree(project) == before
+
+
+def _accepted() -> list[Path]:
+    return [c for c in _cases() if _refusal(c) is None]
+
+
+@pytest.mark.parametrize("case", _accepted(), ids=lambda p: p.name)
 def test_migrates_to_expected(case: Path, tmp_path: Path) -> None:
     """Migrating the input gives exactly the expected tree (or leaves it alone)."""
     project = _project(case, tmp_path)
@@ -86,7 +114,7 @@ def test_migrates_to_expected(case: Path, tmp_path: Path) -> None:
         assert got[name].decode() == want[name].decode(), name
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", _accepted(), ids=lambda p: p.name)
 def test_second_run_is_a_no_op(case: Path, tmp_path: Path) -> None:
     """Migrating a migrated project changes nothing and says there is nothing to do."""
     project = _project(case, tmp_path)
@@ -96,7 +124,7 @@ def test_second_run_is_a_no_op(case: Path, tmp_path: Path) -> None:
     assert _tree(project) == after
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda p: p.name)
+@pytest.mark.parametrize("case", _accepted(), ids=lambda p: p.name)
 def test_dry_run_writes_nothing(case: Path, tmp_path: Path) -> None:
     """--dry-run exits 1 when a change would be made, 0 otherwise, and never writes."""
     project = _project(case, tmp_path)
