@@ -232,7 +232,7 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
         if as_json:
             continue
         if e.why:
-            _err(f"{e.project}: entry point {e.why}")
+            _err(f"{e.project}: {e.why}")
         if dry_run and e.diff:
             click.echo(e.diff, nl=False)
         if e.verification_text:

@@ -181,7 +181,7 @@ def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
                 continue
             text = texts[b.path]
             if (b.kind == "ci" and "docker" in text.lower()) or any(
-                    _mentions(text, p) for p in chosen) or (makes and "make" in text):
+                    _mentions(text, p) for p in chosen) or (makes and "make" in text.lower()):
                 chosen.add(b.path)
                 changed = True
     # Included `*.mk` files are read through the Makefile that includes them.

@@ -199,11 +199,13 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
         runtime = getattr(f, "runtime", None)
         return runtime is not None and runtime.cmd.loc in e.own_lines
 
-    def key(x: tuple[Entry, Any]) -> tuple[bool, bool, int, bool, bool, int, str]:
+    def key(x: tuple[Entry, Any]) -> tuple[bool, bool, int, int, bool, bool, int, str]:
         e, f = x
-        # A flow that builds an image beats one that only exports.
+        # A flow that builds an image beats one that only exports; of two with the same flow,
+        # the one that runs the other (`build.sh` running `cd api && ./build.sh`) is what a user
+        # types.
         return (getattr(f, "runtime", None) is None, ci_loc(e, named) is None, -len(facts[id(e)]),
-                not builds_final(e, f),
+                -_depth(e), not builds_final(e, f),
                 not e.default_goal, len(e.script.commands), e.label)
 
     entry, flow = min(roots, key=key)
@@ -211,28 +213,36 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
     return entry, flow, why
 
 
+def _depth(e: Entry) -> int:
+    """How many project files deep the entry's flow runs (0: all in its own file)."""
+    return max((len(c.via) for c in e.script.commands), default=0)
+
+
 def _why(entry: Entry, flow: Any, pool: list[tuple[Entry, Any]], facts: dict[int, frozenset[Loc]],
          ci: Loc | None, final: bool) -> str:
     inside = [e.label for e, _ in pool if facts[id(e)] < facts[id(entry)]]
-    same = [e.label for e, _ in pool if e is not entry and facts[id(e)] == facts[id(entry)]]
+    twins = [e for e, _ in pool if e is not entry and facts[id(e)] == facts[id(entry)]]
+    same = [e.label for e in twins]
+    runs_twin = any(_depth(entry) > _depth(e) for e in twins)
     others = [e.label for e, _ in pool if e is not entry and e.label not in inside + same]
+    reasons = []
     if len(pool) == 1:
-        reasons = ["the only entry point with a builder pattern"]
-    else:
-        reasons = []
-        if inside:
-            reasons.append("its flow contains those of " + ", ".join(inside))
-        if ci is not None:
-            reasons.append(f"CI runs it ({ci})")
-        if final:
-            reasons.append("its own recipe builds the final image" if entry.script.kind == "make"
-                           else "it builds the final image")
-        if entry.default_goal:
-            reasons.append("the Makefile's default goal")
-        if same and not reasons:
-            reasons.append("the smallest entry point with this flow")
-        if same:
-            reasons.append("also runs this flow: " + ", ".join(same))
-        if others:
-            reasons.append("other builds not migrated: " + ", ".join(others))
+        reasons.append("the only entry point with a builder pattern")
+    if inside:
+        reasons.append("its flow contains those of " + ", ".join(inside))
+    if ci is not None:
+        reasons.append(f"CI runs it ({ci})")
+    if runs_twin:
+        reasons.append("it runs the others with the same flow")
+    if len(pool) > 1 and final:
+        reasons.append("its own recipe builds the final image" if entry.script.kind == "make"
+                       else "it builds the final image")
+    if len(pool) > 1 and entry.default_goal:
+        reasons.append("the Makefile's default goal")
+    if same and not (final or entry.default_goal or inside or runs_twin):
+        reasons.append("the smallest entry point with this flow")
+    if same:
+        reasons.append("also runs this flow: " + ", ".join(same))
+    if others:
+        reasons.append("other builds not migrated: " + ", ".join(others))
     return "; ".join(reasons)

@@ -121,13 +121,13 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         others = ", ".join(e.label for e, _ in flows)
         return Outcome(root, Status.NOTHING, f"the build CI runs ({done[0].label}) is already "
                        f"multi-stage; other builds copy files out of containers: {others} "
-                       "(--entry migrates one)", why=f"{done[0].label}: CI runs it")
+                       "(--entry migrates one)", why=f"entry point {done[0].label}: CI runs it")
     entry, flow, why = ep.choose(flows, named)
     try:
         return _planned(root, project, entry, flow, why, dfs, ctx, settings)
     except Unsupported as exc:
         return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,),
-                       why=f"{entry.label}: {why}")
+                       why=f"entry point {entry.label}: {why}")
 
 
 def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
@@ -159,10 +159,11 @@ def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,
     problems = (*script.problems, *the_plan.warnings)
     if not the_plan.changes:  # kept as it is on purpose (the warnings say why)
         return Outcome(root, Status.NOTHING, "kept as it is", None, problems,
-                       why=f"{entry.label}: {why}")
+                       why=f"entry point {entry.label}: {why}")
     label = script.path + (f" (make {script.target})" if script.target else "")
     return Outcome(root, Status.MIGRATE, "", the_plan, problems, label, flow,
-                   (script.path, script.kind, script.target), why=f"{entry.label}: {why}")
+                   (script.path, script.kind, script.target),
+                   why=f"entry point {entry.label}: {why}")
 
 
 def _text_or_none(ctx: ReaderContext, path: str) -> str | None:
@@ -198,9 +199,15 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
                                              "point that was read runs this line"))
     if problems:
         return Outcome(root, Status.FAILED, "cannot migrate", problems=tuple(_unique(problems)),
-                       why="entry points read: " + ", ".join(e.label for e, _ in empty))
+                       why=_read_labels(empty, failures))
     reasons = "; ".join(f"{e.label}: {r}" for e, r in empty)
     return Outcome(root, Status.NOTHING, reasons or "nothing to migrate")
+
+
+def _read_labels(empty: list[tuple[Entry, str]], failures: list[Failure]) -> str:
+    labels = sorted({e.label for e, _ in empty} | {f.label for f in failures})
+    shown = ", ".join(labels[:8]) + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
+    return f"no entry point has a flow to migrate (read: {shown})"
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

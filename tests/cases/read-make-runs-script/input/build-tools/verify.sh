@@ -1,0 +1,3 @@
+#!/bin/bash
+set -e
+test -d cmd/k8s-ctlr

@@ -1,0 +1,5 @@
+#!/bin/bash
+# Package the site; rebuilds first when dist/ is missing.
+set -e
+hack/build.sh
+docker build -t example/web .
