@@ -27,61 +27,85 @@ def _path(value: str, cmd: Command) -> str:
     return project_rel(joined) or joined
 
 
+class _Staging:
+    """The temporary directories seen so far and what was copied into them."""
+
+    def __init__(self) -> None:
+        self.temps: set[str] = set()  # temporary directories, as paths look in this model
+        self.staged: dict[str, str] = {}  # path in a temporary dir -> the project path copied
+        self.dead: list[Command] = []
+
+    def temp_of(self, path: str) -> str | None:
+        return next((t for t in self.temps if path == t or path.startswith(t + "/")), None)
+
+    def host(self, op: HostOp) -> bool:
+        """Apply a host step; True if it only served the temporary context (it is dead)."""
+        paths = [_path(a, op.cmd) for a in op.args if not a.startswith("-")]
+        if op.tool == "mktemp" and op.cmd.captured:
+            self.temps.add("${" + op.cmd.captured + "}")
+        elif op.tool == "mkdir" and paths and all(p.startswith("/tmp/") for p in paths):
+            self.temps.update(paths)
+        elif op.tool in ("cp", "mv") and len(paths) >= 2 and self.temp_of(paths[-1]):
+            self.copy(op, [a for a in op.args if not a.startswith("-")])
+        elif op.tool in ("rm", "rmdir") and paths and all(self.temp_of(p) for p in paths):
+            pass
+        else:
+            if op.tool == "sed" and any(self.temp_of(p) for p in paths):
+                raise Unsupported(op.cmd.loc, "sed edits a file of the assembled context: the "
+                                              "build reads a file the project does not have")
+            return False
+        self.dead.append(op.cmd)
+        return True
+
+    def copy(self, op: HostOp, args: list[str]) -> None:
+        """`cp src... TMP/`: each staged path traces back to its source; `dir/.` and `dir/*`
+        stage the directory's contents."""
+        dest = _path(args[-1], op.cmd)
+        into = len(args) > 2 or args[-1].endswith("/") or dest in self.temps
+        for src in args[:-1]:
+            source = _path(src.removesuffix("*").rstrip("/") or ".", op.cmd)
+            if src.endswith(("/.", "/*")) or src in (".", "*"):
+                self.staged[dest] = source.removesuffix("/.")
+            else:
+                self.staged[posixpath.join(dest, posixpath.basename(source)) if into
+                            else dest] = source
+
+    def extracted(self, op: CpOp) -> None:
+        """`docker cp C:/out/app "$TMP"/app`: the path is made in the temporary directory
+        itself; a later `cp -r dir/* "$TMP"` does not provide it."""
+        dest = _path(op.dest, op.cmd)
+        if self.temp_of(dest):
+            into = op.dest.endswith("/") or dest in self.temps
+            made = posixpath.join(dest, posixpath.basename(op.src.rstrip("/"))) if into else dest
+            self.staged[made] = made
+
+    def build(self, op: BuildOp) -> BuildOp:
+        """A build of the temporary context: its Dockerfile and sources traced to the project."""
+        if self.temp_of(project_rel(op.cmd.cwd) or op.cmd.cwd):
+            raise Unsupported(op.cmd.loc, "the final build runs inside the temporary "
+                                          "directory; not supported yet")
+        dockerfile = trace(op.dockerfile, self.staged)
+        if self.temp_of(dockerfile):
+            raise Unsupported(op.cmd.loc, f"{op.dockerfile} is written into the temporary "
+                                          "context by something other than cp")
+        return replace(op, dockerfile=dockerfile, staged=tuple(
+            sorted(self.staged.items(), key=lambda kv: -len(kv[0]))))
+
+
 def resolve(ops: Sequence[DockerOp]) -> tuple[list[DockerOp], list[Command], set[str]]:
     """The operations with staged builds traced back to the project, the staging steps, and the
     temporary directories."""
-    temps: set[str] = set()  # temporary directories, as paths look in this model
-    staged: dict[str, str] = {}  # path in a temporary directory -> the project path copied there
-    dead: list[Command] = []
-
-    def temp_of(path: str) -> str | None:
-        return next((t for t in temps if path == t or path.startswith(t + "/")), None)
-
+    st = _Staging()
     out: list[DockerOp] = []
     for op in ops:
-        if isinstance(op, HostOp) and op.tool == "mktemp" and op.cmd.captured:
-            temps.add("${" + op.cmd.captured + "}")
-            dead.append(op.cmd)
+        if isinstance(op, HostOp) and st.host(op):
             continue
-        if isinstance(op, HostOp) and op.tool == "mkdir":
-            paths = [_path(a, op.cmd) for a in op.args if not a.startswith("-")]
-            if paths and all(p.startswith("/tmp/") for p in paths):
-                temps.update(paths)
-                dead.append(op.cmd)
-                continue
-        if isinstance(op, HostOp) and op.tool in ("cp", "mv") and temps:
-            args = [a for a in op.args if not a.startswith("-")]
-            if len(args) >= 2 and temp_of(_path(args[-1], op.cmd)):
-                dest = _path(args[-1], op.cmd)
-                into = len(args) > 2 or args[-1].endswith("/") or dest in temps
-                for src in args[:-1]:
-                    source = _path(src, op.cmd)
-                    if src.endswith("/.") or src == ".":
-                        staged[dest] = source.removesuffix("/.")
-                    else:
-                        staged[posixpath.join(dest, posixpath.basename(source)) if into
-                               else dest] = source
-                dead.append(op.cmd)
-                continue
-        if isinstance(op, HostOp) and op.tool in ("rm", "rmdir") and temps:
-            paths = [_path(a, op.cmd) for a in op.args if not a.startswith("-")]
-            if paths and all(temp_of(p) for p in paths):
-                dead.append(op.cmd)
-                continue
-        if isinstance(op, BuildOp) and temp_of(op.context):
-            if temp_of(project_rel(op.cmd.cwd) or op.cmd.cwd):
-                raise Unsupported(op.cmd.loc, "the final build runs inside the temporary "
-                                              "directory; not supported yet")
-            dockerfile = trace(op.dockerfile, staged)
-            if temp_of(dockerfile):
-                raise Unsupported(op.cmd.loc, f"{op.dockerfile} is written into the temporary "
-                                              "context by something other than cp")
-            op = replace(op, dockerfile=dockerfile,
-                         staged=tuple(sorted(staged.items(), key=lambda kv: -len(kv[0]))))
-        elif isinstance(op, CpOp) and op.container is None:
-            pass
+        if isinstance(op, CpOp) and op.container is not None and op.dest != "-":
+            st.extracted(op)
+        if isinstance(op, BuildOp) and st.temp_of(op.context):
+            op = st.build(op)
         out.append(op)
-    return out, dead, temps
+    return out, st.dead, st.temps
 
 
 def trace(path: str, staged: dict[str, str] | Sequence[tuple[str, str]]) -> str:

@@ -34,7 +34,7 @@ def run(m: Machine, op: RunOp) -> None:
         m.containers[op.name] = Container(op.image, op.cmd)
     out = _stdout(op)
     tar = tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
-    mounts = classify_mounts(op, m.dirs, m.files)
+    mounts = classify_mounts(op, m.dirs, m.files, m.temps)
     if op.detach and op.name:
         m.detached.append(op.name)
     if out is not None or tar is not None or mounts.sources or (mounts.outputs and op.args):
