@@ -11,6 +11,7 @@ import re
 
 from migrator.model import Command
 from migrator.plan.scripts import FileEdits, file_commands
+from migrator.plan.shell_tidy import tidy
 from migrator.splice import Edit, apply, orphaned_comments
 
 
@@ -27,7 +28,8 @@ def edit(fe: FileEdits) -> str:
 def _render(fe: FileEdits, removed: list[Command]) -> str:
     edits = [Edit(c.cut, "") for c in removed] + [Edit(s, "") for s in fe.functions]
     edits.extend(Edit(span, "") for span in orphaned_comments(fe.text, edits))
-    return apply(fe.text, [*edits, *fe.edits])
+    text = apply(fe.text, [*edits, *fe.edits])
+    return tidy(text) if removed else text
 
 
 def _with_fallbacks(fe: FileEdits, removed: list[Command]) -> list[Command]:

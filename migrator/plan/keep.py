@@ -14,8 +14,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from migrator.model import Loc, Problem, warning
 
 _DEFAULT = ("Dockerfile",)
-_SUFFIXES = (".yml", ".yaml", ".sh", ".bash", ".mk", ".md", ".rst", ".txt", ".json", ".toml",
-             ".py", ".cfg", ".hcl", ".adoc")
+# Compose and CI files, scripts, documentation (not every .txt: requirements, CMakeLists).
+_SUFFIXES = (".yml", ".yaml", ".sh", ".bash", ".mk", ".md", ".rst", ".adoc", ".json", ".toml",
+             ".py", ".cfg", ".hcl", ".ps1")
 _NAMES = ("Makefile", "makefile", "GNUmakefile", "Jenkinsfile", "Vagrantfile", "Procfile",
           "Taskfile", "justfile", "Earthfile")
 
