@@ -8,7 +8,8 @@ from migrator.plan.shell_tidy import tidy
 
 
 def _parses(text: str) -> bool:
-    return subprocess.run(["bash", "-n"], input=text, text=True, capture_output=True).returncode == 0
+    done = subprocess.run(["bash", "-n"], input=text, text=True, capture_output=True)
+    return done.returncode == 0
 
 
 def test_an_if_with_nothing_left_goes() -> None:
