@@ -879,6 +879,10 @@ def print_report(rep: dict[str, Any]) -> None:
         import throughput
 
         throughput.print_throughput(rep["throughput"])
+    if "inference" in rep:
+        import inference
+
+        inference.print_inference(rep["inference"])
     if "importtime" in rep:
         it = rep["importtime"]
         print(f"\n== python -X importtime: migrate --dry-run samples/href-counter "
@@ -990,6 +994,8 @@ def main() -> int:
     ap.add_argument("--projects", type=int, default=1000, help="projects for the throughput run")
     ap.add_argument("--throughput-rounds", type=int, default=5,
                     help="runs of each --jobs value (default 5; the median is quoted)")
+    ap.add_argument("--no-inference", action="store_true",
+                    help="skip timing infer() alone on the golden cases (budget < 5 ms)")
     ap.add_argument("--strict", action="store_true",
                     help="exit 1 if a start-up budget fails (default: exit 0)")
     ap.add_argument("--from-json", metavar="FILE",
@@ -1025,6 +1031,10 @@ def main() -> int:
             throughput.generate(Path(tmp), args.projects)
             rep["throughput"] = throughput.bench(migrate, Path(tmp), args.projects,
                                                  args.throughput_rounds)
+    if not args.no_inference:
+        import inference
+
+        rep["inference"] = inference.bench()
     if args.importtime:
         rep["importtime"] = importtime(migrate, args.top)
     if args.verify:
@@ -1046,7 +1056,8 @@ def main() -> int:
         print_report(rep)
     if rep.get("verify", {}).get("error"):
         return 3
-    passed = rep["startup"]["budgets_pass"] and rep.get("throughput", {}).get("pass", True)
+    passed = rep["startup"]["budgets_pass"] and rep.get("throughput", {}).get("pass", True) \
+        and rep.get("inference", {}).get("pass", True)
     return 1 if args.strict and not passed else 0
 
 
