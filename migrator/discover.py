@@ -9,6 +9,7 @@ lines); a project where none does pays for no parser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import re
@@ -37,7 +38,7 @@ _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
 @dataclass(frozen=True)
 class BuildFile:
     path: str  # project-relative
-    kind: str  # "shell" | "make" | "ci"
+    kind: str  # "shell" | "make" | "ci" | "python"
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,46 @@ def _mentions(text: str, rel: str) -> bool:
     return name in text or rel in text
 
 
+_PY_SKIP = ("tests/", "test/", "testing/", "docs/", "doc/", "examples/", "site-packages/",
+            "build/lib/")
+_PY_IMPORTS = re.compile(
+    r"^[ \t]*(import|from)[ \t]+([\w.]+[ \t]*,[ \t]*)*(subprocess|os|docker|invoke|nox|sh)\b", re.M)
+# What takes files out of a container, in Python: list elements, the SDK's calls, mounts.
+_PY_EXTRACTION = re.compile(
+    r"""['"](cp|create|export)['"]|\bget_archive\b|\bcontainers\.(create|run)\b"""
+    r"""|docker\b[^\n]*\b(cp|create|export)\b|\bvolumes\s*=|['"](-v|--volume|--mount)['"]""")
+
+
+def is_python_build_script(rel: str, text: str) -> bool:
+    """A Python file that drives docker: imports a process or Docker module, mentions docker and
+    copies files out of a container. Test, docs and vendored trees hold no build scripts."""
+    if not rel.endswith(".py") or any(f"/{d}" in f"/{rel}" for d in _PY_SKIP):
+        return False
+    return "docker" in text and _PY_IMPORTS.search(text) is not None and \
+        _PY_EXTRACTION.search(text) is not None
+
+
+def python_build_files(root: str, files: frozenset[str], texts: dict[str, str],
+                       extracts: list[Loc]) -> list[BuildFile]:
+    """The project's Python build scripts (`build.py`, `tasks.py`, `noxfile.py`, a release
+    script anywhere): their texts go into `texts`, their extraction lines into `extracts`."""
+    out = []
+    for rel in sorted(files):
+        if not rel.endswith(".py") or any(f"/{d}" in f"/{rel}" for d in _PY_SKIP):
+            continue
+        with contextlib.suppress(OSError):
+            if os.path.getsize(os.path.join(root, rel)) > 1_000_000:
+                continue
+        text = read_text(root, rel)
+        if not is_python_build_script(rel, text):
+            continue
+        texts[rel] = text
+        out.append(BuildFile(rel, "python"))
+        extracts.extend(Loc(rel, text.count("\n", 0, m.start()) + 1)
+                        for m in _PY_EXTRACTION.finditer(text))
+    return out
+
+
 def discover(root: str) -> tuple[Project, dict[str, str]]:
     """The project and the texts of its build files (read once, handed on)."""
     if not os.path.isdir(root):
@@ -161,6 +202,8 @@ def discover(root: str) -> tuple[Project, dict[str, str]]:
     for b in build:
         texts[b.path] = read_text(root, b.path)
         extracts.extend(extraction_lines(b.path, texts[b.path]))
+    python = python_build_files(root, files, texts, extracts)
+    build = (*build, *python)
     project = Project(os.path.abspath(root), files, dirs, (), build, tuple(extracts))
     if not extracts:
         return project, {}

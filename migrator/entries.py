@@ -70,6 +70,8 @@ def _readers(path: str, text: str, kind: str, ctx: ReaderContext
              ) -> list[tuple[str, Callable[[], Entry]]]:
     if kind == "make":
         return _make_readers(path, text, ctx)
+    if kind == "python":
+        return _python_readers(path, text, ctx)
     if kind == "ci":
         from migrator.readers.ci import read_ci
 
@@ -116,6 +118,30 @@ def _make_readers(path: str, text: str, ctx: ReaderContext
 
         out.append((prefix + target, read))
     return out
+
+
+def _python_readers(path: str, text: str, ctx: ReaderContext
+                    ) -> list[tuple[str, Callable[[], Entry]]]:
+    """`python3 build.py`, or one entry per invoke task / nox session of a tasks file."""
+    from migrator.readers.python import project_modules, read_python
+
+    try:
+        scripts = read_python(path, text, project_modules(ctx.files), ctx.overrides)
+    except Unsupported as exc:
+        problem = exc.problem
+
+        def fail() -> Entry:
+            raise Unsupported(problem.loc, problem.message)
+
+        return [(f"python3 {path}", fail)]
+    return [(s.target and _task_label(path, s.target) or f"python3 {path}",
+             lambda s=s: Entry(s.target and _task_label(path, s.target) or f"python3 {path}",
+                               s, own_lines=_lines(s, path)))
+            for s in scripts]
+
+
+def _task_label(path: str, task: str) -> str:
+    return f"nox -s {task}" if posixpath.basename(path) == "noxfile.py" else f"invoke {task}"
 
 
 def _lines(script: Script, path: str) -> frozenset[Loc]:

@@ -56,6 +56,10 @@ def _builtin(kind: str) -> Editor | None:
         from migrator.plan.edit_make import edit as make
 
         return make
+    if kind == "python":
+        from migrator.pyedit import edit as python  # libcst: only for Python build scripts
+
+        return python
     return None
 
 

@@ -1,0 +1,367 @@
+"""Rewrite a Python build script: the builder steps go, the final build gets what it needs.
+
+Edits are found on the libcst tree and spliced into the original text, so every byte they do
+not cover stays (comments, blank lines, quoting). A statement goes when every command it starts
+is dead; then, until nothing changes, what only served removed code goes too: statements that
+read a name only removed statements bound (the `with open(...)` that wrote an archive),
+functions whose whole body went (with the statements that only call them), blocks left empty
+(`pass` where the block must stay), assignments and imports nothing reads any more.
+The final build's new options are written in the form its call uses: list elements, SDK
+keyword arguments, or shell text inside the string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from migrator.model import Command, Dockerfile, Span, Unsupported
+from migrator.readers.python import Source, parse
+from migrator.splice import Edit, apply, orphaned_comments
+
+if TYPE_CHECKING:
+    from migrator.infer import Flow
+    from migrator.model import Script
+
+_PURE_CALLS = {"docker.from_env", "docker.DockerClient", "os.environ.get", "os.getenv",
+               "os.path.join", "pathlib.Path", "os.path.abspath", "os.getcwd"}
+
+
+@dataclass
+class _Tree:
+    """The script's statements, with which commands each one starts and what names it uses."""
+
+    src: Source
+    statements: list[cst.CSTNode] = field(default_factory=list)  # every statement, in order
+    parent: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)  # stmt -> owner
+    blocks: dict[cst.CSTNode, list[cst.CSTNode]] = field(default_factory=dict)  # owner -> body
+    reads: dict[cst.CSTNode, set[str]] = field(default_factory=dict)  # names in the statement
+    binds: dict[cst.CSTNode, set[str]] = field(default_factory=dict)
+    imports: dict[cst.CSTNode, list[tuple[str, cst.ImportAlias]]] = field(default_factory=dict)
+
+
+class _Collector(cst.CSTVisitor):
+    """Statements in order; each one's suite (`parent`), each suite's owner statement."""
+
+    def __init__(self, tree: _Tree) -> None:
+        self.tree = tree
+        self.suites: list[cst.CSTNode] = [tree.src.module]
+        self.owners: list[cst.CSTNode] = []
+
+    def _statement(self, node: cst.CSTNode) -> None:
+        t = self.tree
+        t.statements.append(node)
+        t.parent[node] = self.suites[-1]
+        t.blocks.setdefault(self.suites[-1], []).append(node)
+        t.reads[node], t.binds[node] = _names(node)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.SimpleStatementLine):
+            self._statement(node)
+            for small in node.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                        small.names, cst.ImportStar):
+                    self.tree.imports[node] = [(_local(a), a) for a in small.names]
+            return False
+        if isinstance(node, cst.BaseCompoundStatement):
+            self._statement(node)
+            self.owners.append(node)
+        elif isinstance(node, cst.IndentedBlock):
+            self.tree.parent[node] = self.owners[-1]
+            self.suites.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseCompoundStatement):
+            self.owners.pop()
+        elif isinstance(original_node, cst.IndentedBlock):
+            self.suites.pop()
+
+
+def _local(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    code = cst.Module([]).code_for_node(alias.name)
+    return code.split(".")[0]
+
+
+def _names(node: cst.CSTNode) -> tuple[set[str], set[str]]:
+    """Names a statement's own code reads and binds (a compound statement: its header only)."""
+    reads: set[str] = set()
+    bound: set[str] = set()
+    parts: list[cst.CSTNode]
+    if isinstance(node, cst.SimpleStatementLine):
+        parts = list(node.body)
+    elif isinstance(node, cst.For):
+        parts = [node.iter]
+        bound |= _all_names(node.target)
+    elif isinstance(node, cst.With):
+        parts = [i.item for i in node.items]
+        for i in node.items:
+            if i.asname is not None:
+                bound |= _all_names(i.asname.name)
+    elif isinstance(node, (cst.If, cst.While)):
+        parts = [node.test]
+    elif isinstance(node, cst.FunctionDef):
+        parts = [d.decorator for d in node.decorators]
+        parts += [p.default for p in (*node.params.params, *node.params.kwonly_params)
+                  if p.default is not None]
+        bound.add(node.name.value)
+    else:
+        parts = []
+    for p in parts:
+        if isinstance(p, cst.Assign):
+            for t in p.targets:
+                bound |= _all_names(t.target) if isinstance(t.target, (cst.Name, cst.Tuple,
+                                                                         cst.List)) else set()
+            reads |= _all_names(p.value)
+        elif isinstance(p, (cst.Import, cst.ImportFrom)):
+            continue
+        else:
+            reads |= _all_names(p)
+    return reads, bound
+
+
+def _all_names(node: cst.CSTNode) -> set[str]:
+    out: set[str] = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            out.add(n.value)
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+    node.visit(V())
+    return out
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+class _Removal:
+    """Which statements go: the dead commands' ones, then what only served them."""
+
+    def __init__(self, tree: _Tree, commands: Sequence[Command], dead: set[Command]) -> None:
+        self.tree = tree
+        self.gone: set[cst.CSTNode] = set()
+        self.inner: list[Command] = []  # dead commands inside a string that keeps others
+        self.pass_for: set[cst.CSTNode] = set()
+        spans = {s: tree.src.span(s) for s in tree.statements}
+        self.spans = spans
+        # Each command is under one statement per level: its call sites', outermost first, then
+        # its own. A dead command goes with the innermost of them that starts only dead ones.
+        levels = {c: [self._holder(x.span) for x in (*c.calls, c)] for c in commands}
+        under: dict[cst.CSTNode | None, set[Command]] = {}
+        for c, holders in levels.items():
+            for h in holders:
+                under.setdefault(h, set()).add(c)
+        for c in commands:
+            if c not in dead:
+                continue
+            holder = next((h for h in reversed(levels[c]) if h is not None
+                           and under[h] <= dead), None)
+            own = levels[c][-1]
+            if holder is not None:
+                self.gone.add(holder)
+            elif own is not None and c.cut != tree.src.line_span(own) and not c.calls:
+                self.inner.append(c)  # one command of several in a string: its own text
+            else:
+                raise Unsupported(c.loc, "this statement also runs steps that stay; cannot "
+                                         "remove the builder-pattern step alone")
+        self.used_before = self._reads(set())
+        self._settle()
+
+    def _holder(self, span: Span) -> cst.CSTNode | None:
+        """The innermost statement whose text holds `span`."""
+        holders = [s for s in self.tree.statements if _inside(span, self.spans[s])]
+        return min(holders, key=lambda s: self.spans[s].end - self.spans[s].start, default=None)
+
+    def _reads(self, gone: set[cst.CSTNode]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for s in self.tree.statements:
+            if s in gone or self._under_gone(s, gone):
+                continue
+            for n in self.tree.reads[s]:
+                counts[n] = counts.get(n, 0) + 1
+        return counts
+
+    def _under_gone(self, s: cst.CSTNode, gone: set[cst.CSTNode]) -> bool:
+        p = self.tree.parent.get(s)
+        while p is not None and p is not self.tree.src.module:
+            if p in gone:
+                return True
+            p = self.tree.parent.get(p)
+        return False
+
+    def alive(self, s: cst.CSTNode) -> bool:
+        return s not in self.gone and not self._under_gone(s, self.gone)
+
+    def _settle(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            bound_gone = set().union(*(self.tree.binds[s] for s in self.gone)) if self.gone \
+                else set()
+            bound_alive = set().union(*(self.tree.binds[s] for s in self.tree.statements
+                                        if self.alive(s)))
+            orphans = bound_gone - bound_alive
+            for s in self.tree.statements:
+                if self.alive(s) and self.tree.reads[s] & orphans and not isinstance(
+                        s, (cst.If, cst.While, cst.FunctionDef)):
+                    self.gone.add(s)
+                    changed = True
+            for suite, body in self.tree.blocks.items():
+                if suite is self.tree.src.module or suite in self.pass_for:
+                    continue
+                owner = self.tree.parent[suite]
+                if self.alive(owner) and body and all(s in self.gone for s in body):
+                    changed |= self._empty(owner, suite)
+            changed |= self._unused_assignments()
+
+    def _empty(self, owner: cst.CSTNode, suite: cst.CSTNode) -> bool:
+        """A suite all of whose statements go: its statement goes (a function with the
+        statements that only call it), or the suite keeps a `pass`."""
+        main = getattr(owner, "body", None) is suite
+        if isinstance(owner, cst.FunctionDef):
+            self.gone.add(owner)
+            for s in self.tree.statements:
+                if self.alive(s) and _only_calls(s, owner.name.value):
+                    self.gone.add(s)
+            return True
+        if main and (not isinstance(owner, (cst.If, cst.Try, cst.For, cst.While)) or
+                     getattr(owner, "orelse", None) is None) and not isinstance(owner,
+                                                                                cst.ClassDef):
+            self.gone.add(owner)
+            return True
+        self.pass_for.add(suite)
+        return False
+
+    def _unused_assignments(self) -> bool:
+        reads = self._reads(self.gone)
+        changed = False
+        for s in self.tree.statements:
+            if isinstance(s, cst.FunctionDef) and not s.decorators and self.alive(s) and \
+                    self.used_before.get(s.name.value) and not reads.get(s.name.value):
+                self.gone.add(s)  # a helper only the removed steps called
+                changed = True
+            if not self.alive(s) or not isinstance(s, cst.SimpleStatementLine):
+                continue
+            bound = self.tree.binds[s]
+            if bound and all(self.used_before.get(n) and not reads.get(n) for n in bound) and \
+                    _pure(self.tree, s):
+                self.gone.add(s)
+                changed = True
+        return changed
+
+
+def _only_calls(s: cst.CSTNode, name: str) -> bool:
+    if not isinstance(s, cst.SimpleStatementLine) or len(s.body) != 1:
+        return False
+    small = s.body[0]
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and isinstance(
+        small.value.func, cst.Name) and small.value.func.value == name
+
+
+def _pure(tree: _Tree, s: cst.SimpleStatementLine) -> bool:
+    """An assignment whose value has no effect: literals, names, f-strings, a docker client."""
+    if len(s.body) != 1 or not isinstance(s.body[0], cst.Assign):
+        return False
+    value = s.body[0].value
+    if isinstance(value, cst.Call):
+        from migrator.readers.python import PythonReader
+
+        q = PythonReader(tree.src).eval.qualname(value.func)
+        return q in _PURE_CALLS or (q or "").split(".")[-1] in ("from_env",)
+    return isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString,
+                              cst.Name, cst.Attribute, cst.BinaryOperation, cst.Integer,
+                              cst.List, cst.Tuple))
+
+
+def edit_python(flow: Flow, script: Script, builders: Sequence[Any], rdf: Dockerfile,
+                new_ctx: str) -> str:
+    """The script with the dead steps removed and the final build given what the one
+    multi-stage build needs (`pyedit_build`)."""
+    from migrator.pyedit_build import final_build_edits
+
+    tree = _Tree(parse(script.path, script.text))
+    tree.src.module.visit(_Collector(tree))
+    final_edits = final_build_edits(tree.src, flow, builders, rdf, new_ctx)
+    dead = {c for c in flow.dead if c.file in ("", script.path)}
+    removal = _Removal(tree, script.commands, dead)
+    edits: list[Edit] = list(final_edits)
+    edits.extend(Edit(c.cut, "") for c in removal.inner)
+    for s in tree.statements:
+        if s in removal.gone and not removal._under_gone(s, removal.gone):
+            edits.append(Edit(_blank_after(script.text, _statement_lines(tree, s)), ""))
+    for suite in removal.pass_for:
+        if not removal.alive(tree.parent[suite]):
+            continue
+        body = tree.blocks[suite]
+        first = _statement_lines(tree, body[0])
+        indent = script.text[first.start : tree.src.span(body[0]).start]
+        edits.append(Edit(Span(first.start, first.start), f"{indent}pass\n"))
+    edits.extend(_imports(tree, removal))
+    edits.extend(Edit(span, "") for span in orphaned_comments(script.text, edits))
+    return apply(script.text, edits)
+
+
+def _statement_lines(tree: _Tree, s: cst.CSTNode) -> Span:
+    """The lines of a statement, decorators included."""
+    span = tree.src.line_span(s)
+    if isinstance(s, cst.FunctionDef) and s.decorators:
+        span = Span(tree.src.line_span(s.decorators[0]).start, span.end)
+    # Without its newline: `splice.widen` takes the whole line, and only that line.
+    return Span(span.start, span.end - 1) if tree.src.text[span.end - 1 : span.end] == "\n" \
+        else span
+
+
+def _blank_after(text: str, span: Span) -> Span:
+    """A statement set off by blank lines goes with the blank lines after it, so the file keeps
+    its spacing (two blank lines between top-level definitions stay two)."""
+    if not text[: span.start].endswith("\n\n"):
+        return span
+    end = span.end + 1
+    while end < len(text):
+        nl = text.find("\n", end)
+        if nl < 0 or text[end:nl].strip():
+            break
+        end = nl + 1
+    return Span(span.start, min(end, len(text))) if end > span.end + 1 else span
+
+
+def _imports(tree: _Tree, removal: _Removal) -> list[Edit]:
+    """Imports whose names the removed code used and nothing left uses."""
+    reads = removal._reads(removal.gone)
+    out = []
+    for stmt, aliases in tree.imports.items():
+        if not removal.alive(stmt):
+            continue
+        unused = [a for name, a in aliases
+                  if removal.used_before.get(name) and not reads.get(name)]
+        if not unused:
+            continue
+        if len(unused) == len(aliases):
+            out.append(Edit(_statement_lines(tree, stmt), ""))
+            continue
+        assert isinstance(stmt, cst.SimpleStatementLine)
+        small = stmt.body[0]
+        assert isinstance(small, (cst.Import, cst.ImportFrom))
+        names = small.names
+        assert not isinstance(names, cst.ImportStar)
+        keep = [a for a in names if a not in unused]
+        text = ", ".join(cst.Module([]).code_for_node(a.with_changes(
+            comma=cst.MaybeSentinel.DEFAULT)) for a in keep)
+        first, last = tree.src.span(names[0]), tree.src.span(names[-1])
+        out.append(Edit(Span(first.start, last.end), text))
+    return out
+
+
+def literal(value: str) -> str:
+    return json.dumps(value)
