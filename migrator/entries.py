@@ -134,13 +134,14 @@ def _python_readers(path: str, text: str, ctx: ReaderContext
             raise Unsupported(problem.loc, problem.message)
 
         return [(f"python3 {path}", fail)]
-    return [(s.target and _task_label(path, s.target) or f"python3 {path}",
-             lambda s=s: Entry(s.target and _task_label(path, s.target) or f"python3 {path}",
-                               s, own_lines=_lines(s, path)))
-            for s in scripts]
+    entries = [Entry(_python_label(path, s.target), s, own_lines=_lines(s, path))
+               for s in scripts]
+    return [(e.label, lambda e=e: e) for e in entries]  # type: ignore[misc]
 
 
-def _task_label(path: str, task: str) -> str:
+def _python_label(path: str, task: str | None) -> str:
+    if task is None:
+        return f"python3 {path}"
     return f"nox -s {task}" if posixpath.basename(path) == "noxfile.py" else f"invoke {task}"
 
 

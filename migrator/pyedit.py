@@ -15,17 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from migrator.model import Command, Dockerfile, Span, Unsupported
+from migrator.model import Command, Span, Unsupported
+from migrator.plan.scripts import FileEdits, file_commands
 from migrator.readers.python import Source, parse
 from migrator.splice import Edit, apply, orphaned_comments
-
-if TYPE_CHECKING:
-    from migrator.infer import Flow
-    from migrator.model import Script
 
 _PURE_CALLS = {"docker.from_env", "docker.DockerClient", "os.environ.get", "os.getenv",
                "os.path.join", "pathlib.Path", "os.path.abspath", "os.getcwd"}
@@ -157,7 +153,7 @@ class _Removal:
         self.spans = spans
         # Each command is under one statement per level: its call sites', outermost first, then
         # its own. A dead command goes with the innermost of them that starts only dead ones.
-        levels = {c: [self._holder(x.span) for x in (*c.calls, c)] for c in commands}
+        levels = {c: self._levels(c) for c in commands}
         under: dict[cst.CSTNode | None, set[Command]] = {}
         for c, holders in levels.items():
             for h in holders:
@@ -165,18 +161,28 @@ class _Removal:
         for c in commands:
             if c not in dead:
                 continue
-            holder = next((h for h in reversed(levels[c]) if h is not None
-                           and under[h] <= dead), None)
-            own = levels[c][-1]
+            holder = next((h for h in levels[c] if h is not None and under[h] <= dead), None)
+            own = levels[c][0]
             if holder is not None:
                 self.gone.add(holder)
-            elif own is not None and c.cut != tree.src.line_span(own) and not c.calls:
+            elif own is not None and c.cut != tree.src.line_span(own) and own is levels[c][-1]:
                 self.inner.append(c)  # one command of several in a string: its own text
             else:
                 raise Unsupported(c.loc, "this statement also runs steps that stay; cannot "
                                          "remove the builder-pattern step alone")
         self.used_before = self._reads(set())
         self._settle()
+
+    def _levels(self, c: Command) -> list[cst.CSTNode | None]:
+        """The statements a command's text is in, innermost first: its own, then those its
+        words were written in (the call of a helper function that runs it)."""
+        own = self._holder(c.span)
+        out = [own]
+        for w in c.argv:
+            h = self._holder(w.span) if w.span.end > w.span.start else None
+            if h is not None and h not in out:
+                out.append(h)
+        return out
 
     def _holder(self, span: Span) -> cst.CSTNode | None:
         """The innermost statement whose text holds `span`."""
@@ -284,32 +290,30 @@ def _pure(tree: _Tree, s: cst.SimpleStatementLine) -> bool:
                               cst.List, cst.Tuple))
 
 
-def edit_python(flow: Flow, script: Script, builders: Sequence[Any], rdf: Dockerfile,
-                new_ctx: str) -> str:
-    """The script with the dead steps removed and the final build given what the one
-    multi-stage build needs (`pyedit_build`)."""
-    from migrator.pyedit_build import final_build_edits
+def edit(fe: FileEdits) -> str:
+    """The script layer's editor for Python (`plan.scripts`): the dead commands' statements and
+    what only served them removed, the final build's edits written in its call's own form."""
+    from migrator.pyedit_build import translate
 
-    tree = _Tree(parse(script.path, script.text))
+    tree = _Tree(parse(fe.path, fe.text))
     tree.src.module.visit(_Collector(tree))
-    final_edits = final_build_edits(tree.src, flow, builders, rdf, new_ctx)
-    dead = {c for c in flow.dead if c.file in ("", script.path)}
-    removal = _Removal(tree, script.commands, dead)
-    edits: list[Edit] = list(final_edits)
+    commands = file_commands(fe)
+    removal = _Removal(tree, commands, set(fe.removed))
+    edits = translate(tree.src, commands, fe.edits)
     edits.extend(Edit(c.cut, "") for c in removal.inner)
     for s in tree.statements:
         if s in removal.gone and not removal._under_gone(s, removal.gone):
-            edits.append(Edit(_blank_after(script.text, _statement_lines(tree, s)), ""))
+            edits.append(Edit(_blank_after(fe.text, _statement_lines(tree, s)), ""))
     for suite in removal.pass_for:
         if not removal.alive(tree.parent[suite]):
             continue
         body = tree.blocks[suite]
         first = _statement_lines(tree, body[0])
-        indent = script.text[first.start : tree.src.span(body[0]).start]
+        indent = fe.text[first.start : tree.src.span(body[0]).start]
         edits.append(Edit(Span(first.start, first.start), f"{indent}pass\n"))
     edits.extend(_imports(tree, removal))
-    edits.extend(Edit(span, "") for span in orphaned_comments(script.text, edits))
-    return apply(script.text, edits)
+    edits.extend(Edit(span, "") for span in orphaned_comments(fe.text, edits))
+    return apply(fe.text, edits)
 
 
 def _statement_lines(tree: _Tree, s: cst.CSTNode) -> Span:

@@ -1,9 +1,12 @@
-"""The final build of a Python build script, given what the one multi-stage build needs.
+"""The plan's edits to docker commands, written the way the Python call already writes them.
 
-Three forms, each written the way the call already is: list elements (`subprocess.run(["docker",
-"build", ...])`, nox's `session.run("docker", "build", ...)`), SDK keyword arguments
-(`client.images.build(path=..., buildargs={...})`), and shell text inside a command string
-(`os.system("docker build ...")`, `c.run(...)`), escaped for the string literal.
+The planners speak shell (`plan.build`): insert ` --build-arg K=V -f Dockerfile` after the
+`build` word, replace the context word with `..`, replace a whole builder build with `docker
+build --target builder ...`. Here each becomes the same change in the command's own form: list
+elements (`subprocess.run(["docker", "build", ...])`, nox's `session.run("docker", ...)`), SDK
+keyword arguments (`client.images.build(path=..., buildargs={...}, target=...)`), or shell text
+inside a command string, escaped for its literal. A token that is the source text of a word of
+the script (a Python expression such as `f"V={VERSION}"`) is kept as that expression.
 """
 
 from __future__ import annotations
@@ -12,82 +15,186 @@ import json
 import posixpath
 import shlex
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from migrator.model import PROJECT, BuildOp, Command, Dockerfile, Span, Unsupported, Word
+from migrator.model import PROJECT, Command, Span, Unsupported, Word
 from migrator.readers.python import Source
 from migrator.splice import Edit
 
-if TYPE_CHECKING:
-    from migrator.infer import Flow
+
+def _calls(src: Source) -> dict[Span, cst.Call]:
+    out: dict[Span, cst.Call] = {}
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            out[src.span(node)] = node
+
+    src.module.visit(V())
+    return out
 
 
 class _Form:
-    """How one docker build command is written in the script."""
+    """How one docker command is written: "list", "sdk" or "string"."""
 
-    def __init__(self, src: Source, cmd: Command) -> None:
-        self.src, self.cmd = src, cmd
-        self.call: cst.Call | None = None
+    def __init__(self, src: Source, cmd: Command, calls: dict[Span, cst.Call],
+                 raws: dict[str, Word], shell_words: set[Span]) -> None:
+        self.src, self.cmd, self.raws, self.shell_words = src, cmd, raws, shell_words
+        self.call = calls.get(cmd.span)
         self.kind = "string"
-        self.quote = '"'
-        for node in _calls(src):
-            if src.span(node) == cmd.span:
-                self.call = node
-                self.kind = "sdk" if isinstance(node.func, cst.Attribute) and \
-                    node.func.attr.value == "build" and not any(
-                        a.keyword is None for a in node.args) else "list"
-        if self.kind == "string" and self.call is None:
-            self.quote = _literal_quote(src.text, cmd.span.start)
+        if self.call is not None:
+            func = self.call.func
+            sdk = isinstance(func, cst.Attribute) and func.attr.value == "build" and not any(
+                a.keyword is None for a in self.call.args)
+            self.kind = "sdk" if sdk else "list"
+        self.quote = _literal_quote(src.text, cmd.span.start)
+        self.fstring = self.kind == "string" and _in_fstring(src.text, cmd.span.start)
 
-    @property
-    def build_word(self) -> Word:
-        return next(w for w in self.cmd.argv if w.value == "build")
+    # ------------------------------------------------------------ tokens
 
-    def _after_build(self, items: Sequence[str]) -> Edit:
-        at = self.build_word.span.end
-        if self.kind == "list":
-            return Edit(Span(at, at), "".join(f", {i}" for i in items))
-        return Edit(Span(at, at), "".join(f" {self._escape(i)}" for i in items))
-
-    def _escape(self, shell_text: str) -> str:
-        q = self.quote
-        out = shell_text.replace("\\", "\\\\").replace(q, "\\" + q) if q else shell_text
+    def tokens(self, text: str) -> list[tuple[str, Word | None]]:
+        """Shell text as words: (value, the script's word when the text is its source)."""
+        out: list[tuple[str, Word | None]] = []
+        i = 0
+        while i < len(text):
+            if text[i].isspace() or text[i] == "\\":
+                i += 1
+                continue
+            raw = max((r for r in self.raws if text.startswith(r, i)), key=len, default=None)
+            if raw is not None and (i + len(raw) == len(text) or text[i + len(raw)].isspace()):
+                out.append((self.raws[raw].value, self.raws[raw]))
+                i += len(raw)
+                continue
+            j = i
+            while j < len(text) and not text[j].isspace():
+                j += 1
+            out.extend((v, None) for v in shlex.split(text[i:j]))
+            i = j
         return out
 
-    def _word(self, value: str) -> str:
-        return json.dumps(value) if self.kind != "string" else shlex.quote(value)
+    def expr(self, value: str, word: Word | None) -> str:
+        """One word as a Python expression (list and SDK forms)."""
+        if word is not None and word.raw and word.span not in self.shell_words:
+            return word.raw
+        if word is not None and not word.known:
+            raise Unsupported(self.cmd.loc, f"{word.raw} is known only when the script runs "
+                                            "and is written in another form than this call")
+        return json.dumps(value)
 
-    def _kwarg(self, key: str) -> cst.Arg | None:
+    def shell(self, value: str, word: Word | None) -> str:
+        """One word as shell text inside this command's string literal."""
+        if word is not None and word.span in self.shell_words:
+            return word.raw
+        if word is not None and not word.known:
+            raise Unsupported(self.cmd.loc, f"{word.raw} is known only when the script runs "
+                                            "and is written in another form than this string")
+        return self.escape(shlex.quote(value))
+
+    def escape(self, text: str) -> str:
+        out = text.replace("\\", "\\\\").replace(self.quote, "\\" + self.quote)
+        return out.replace("{", "{{").replace("}", "}}") if self.fstring else out
+
+    # ------------------------------------------------------------ the edits
+
+    def insert(self, at: int, text: str) -> list[Edit]:
+        toks = self.tokens(text)
+        if self.kind == "list":
+            return [Edit(Span(at, at), "".join(f", {self.expr(v, w)}" for v, w in toks))]
+        if self.kind == "string":
+            return [Edit(Span(at, at), "".join(f" {self.shell(v, w)}" for v, w in toks))]
+        return self.sdk_options(toks)
+
+    def replace_word(self, word: Word, text: str) -> list[Edit]:
+        if self.kind == "list":
+            return [Edit(word.span, json.dumps(text))]
+        if self.kind == "string":
+            return [Edit(word.span, self.escape(text))]
+        key = self.keyword_at(word.span)
+        if key == "dockerfile":
+            return [self.set_kwarg("dockerfile", json.dumps(self.sdk_dockerfile(text)))]
+        return [self.set_kwarg(key or "path", json.dumps(text))]
+
+    def replace_command(self, text: str) -> list[Edit]:
+        """The whole command becomes `text` (a builder build as a build of its stage)."""
+        toks = self.tokens(text)
+        if self.kind == "string":
+            return [Edit(self.cmd.span, " ".join(self.shell(v, w) for v, w in toks))]
+        if self.kind == "list":
+            first = self.cmd.argv[0].span.start
+            last = self.cmd.argv[-1].span.end
+            return [Edit(Span(first, last), ", ".join(self.expr(v, w) for v, w in toks))]
+        values = [v for v, _ in toks]
+        context = values[-1]
+        opts = [t for t in toks[2:-1]]
+        edits = self.sdk_options([t for t in opts if t[0] in ("--target", "-f") or (
+            opts.index(t) > 0 and opts[opts.index(t) - 1][0] in ("--target", "-f"))])
+        return [*edits, self.set_kwarg("path", json.dumps(context))]
+
+    def sdk_options(self, toks: Sequence[tuple[str, Word | None]]) -> list[Edit]:
+        args: list[str] = []
+        edits: list[Edit] = []
+        i = 0
+        while i < len(toks):
+            flag = toks[i][0]
+            value, word = toks[i + 1] if i + 1 < len(toks) else ("", None)
+            if flag == "--build-arg":
+                args.append(self.dict_entry(value, word))
+            elif flag == "-f":
+                edits.append(self.set_kwarg("dockerfile", json.dumps(self.sdk_dockerfile(
+                    value))))
+            elif flag == "--target":
+                edits.append(self.set_kwarg("target", json.dumps(value)))
+            else:
+                raise Unsupported(self.cmd.loc, f"cannot write {flag} as an argument of the "
+                                                "SDK's images.build()")
+            i += 2
+        if args:
+            edits.insert(0, self.build_args(", ".join(args)))
+        return edits
+
+    def dict_entry(self, value: str, word: Word | None) -> str:
+        k, eq, v = value.partition("=")
+        if word is not None and word.raw.lstrip().startswith(json.dumps(k)[:1]) and ":" in \
+                word.raw and word.span not in self.shell_words:
+            return word.raw  # an SDK buildargs entry, `"K": expr`, as written
+        if not eq:
+            return f"{json.dumps(k)}: os.environ.get({json.dumps(k)}, '')"
+        if word is not None and not word.known:
+            raise Unsupported(self.cmd.loc, f"build arg {k} is known only when the script "
+                                            "runs and is written in another form than this call")
+        return f"{json.dumps(k)}: {json.dumps(v)}"
+
+    def sdk_dockerfile(self, cli_path: str) -> str:
+        """The SDK reads `dockerfile` relative to the context (`path`), the CLI relative to the
+        working directory."""
+        path = next((w.value for w in self.cmd.argv[2:][-1:]), ".")
+        return posixpath.relpath(posixpath.normpath(cli_path), posixpath.normpath(path))
+
+    def keyword_at(self, span: Span) -> str | None:
+        assert self.call is not None
+        for a in self.call.args:
+            if a.keyword is not None and self.src.span(a.value) == span:
+                return a.keyword.value
+        return None
+
+    def kwarg(self, key: str) -> cst.Arg | None:
         assert self.call is not None
         return next((a for a in self.call.args if a.keyword is not None and
                      a.keyword.value == key), None)
 
-    def _set_kwarg(self, key: str, value: str) -> Edit:
-        arg = self._kwarg(key)
+    def set_kwarg(self, key: str, value: str) -> Edit:
+        arg = self.kwarg(key)
         if arg is not None:
             return Edit(self.src.span(arg.value), value)
         assert self.call is not None
-        last = self.src.span(self.call.args[-1].value) if self.call.args else None
-        if last is None:
+        if not self.call.args:
             at = self.src.span(self.call).end - 1
             return Edit(Span(at, at), f"{key}={value}")
-        return Edit(Span(last.end, last.end), f", {key}={value}")
+        end = self.src.span(self.call.args[-1].value).end
+        return Edit(Span(end, end), f", {key}={value}")
 
-    # ------------------------------------------------------------ the changes
-
-    def add_build_args(self, args: Sequence[tuple[str, Word | None, _Form | None]]) -> Edit:
-        if self.kind != "sdk":
-            items = []
-            for k, w, origin in args:
-                flag = self._word("--build-arg")
-                items.append(f"{flag}, {self._value(k, w, origin)}" if self.kind == "list"
-                             else f"--build-arg {self._value(k, w, origin)}")
-            return self._after_build(items)
-        entries = ", ".join(f"{json.dumps(k)}: {self._dict_value(k, w, origin)}"
-                            for k, w, origin in args)
-        arg = self._kwarg("buildargs")
+    def build_args(self, entries: str) -> Edit:
+        arg = self.kwarg("buildargs")
         if arg is not None and isinstance(arg.value, cst.Dict):
             elements = arg.value.elements
             if elements:
@@ -97,94 +204,7 @@ class _Form:
             return Edit(Span(at, at), entries)
         if arg is not None:
             return Edit(self.src.span(arg.value), f"{{**{self.src.code(arg.value)}, {entries}}}")
-        return self._set_kwarg("buildargs", f"{{{entries}}}")
-
-    def _value(self, k: str, w: Word | None, origin: _Form | None) -> str:
-        """The `K=V` word in this command's form."""
-        if w is None:
-            return self._word(k)
-        if origin is not None and origin.kind == self.kind and origin.kind != "sdk":
-            return w.raw  # the same form: the text as the builder build wrote it
-        if w.known:
-            return self._word(w.value)
-        raise Unsupported(self.cmd.loc, f"build arg {k} has a value known only at run time, "
-                                        "written in another form than the final build's")
-
-    def _dict_value(self, k: str, w: Word | None, origin: _Form | None) -> str:
-        if w is None:
-            return f"os.environ.get({json.dumps(k)}, '')"
-        if origin is not None and origin.kind == "sdk":
-            el = next((e for e in _dict_elements(origin) if origin.src.span(e) == w.span), None)
-            if el is not None:
-                return self.src.code(el.value)
-        if w.known:
-            return json.dumps(w.value.partition("=")[2])
-        raise Unsupported(self.cmd.loc, f"build arg {k} has a value known only at run time, "
-                                        "written in another form than the final build's")
-
-    def retarget(self, op: BuildOp, dockerfile: str, context: str, target: str | None) -> list[
-            Edit]:
-        """The build from the new Dockerfile and context (and stage, for a builder image
-        whose tag is still used)."""
-        cwd = _rel_cwd(op.cmd)
-        if self.kind == "sdk":
-            out = [self._set_kwarg("path", json.dumps(posixpath.relpath(context, cwd))),
-                   self._set_kwarg("dockerfile", json.dumps(posixpath.relpath(dockerfile,
-                                                                             context)))]
-            if target is not None:
-                out.append(self._set_kwarg("target", json.dumps(target)))
-            return _merge(out)
-        out = []
-        ctx = _context_word(op, cwd)
-        if ctx is not None and posixpath.normpath(op.context) != posixpath.normpath(context):
-            out.append(Edit(ctx.span, self._escape_value(posixpath.relpath(context, cwd))))
-        new_df = posixpath.relpath(dockerfile, cwd)
-        front = [] if target is None else [self._flag_pair("--target", target)]
-        if op.dockerfile_word is not None:
-            if op.dockerfile != dockerfile:
-                out.append(Edit(op.dockerfile_word.span, self._escape_value(new_df)))
-        elif op.dockerfile != dockerfile:
-            front.append(self._flag_pair("-f", new_df))
-        if front:
-            out.append(self._after_build(front))
-        return out
-
-    def _flag_pair(self, flag: str, value: str) -> str:
-        if self.kind == "list":
-            return f"{json.dumps(flag)}, {json.dumps(value)}"
-        return f"{flag} {shlex.quote(value)}"
-
-    def _escape_value(self, value: str) -> str:
-        return json.dumps(value) if self.kind == "list" else self._escape(shlex.quote(value))
-
-
-def _merge(edits: list[Edit]) -> list[Edit]:
-    """Insertions at one offset, in order, as one edit."""
-    out: list[Edit] = []
-    for e in edits:
-        if out and out[-1].span == e.span and e.span.start == e.span.end:
-            out[-1] = Edit(e.span, out[-1].text + e.text)
-        else:
-            out.append(e)
-    return out
-
-
-def _dict_elements(form: _Form) -> list[cst.DictElement]:
-    arg = form._kwarg("buildargs") if form.call is not None else None
-    if arg is None or not isinstance(arg.value, cst.Dict):
-        return []
-    return [e for e in arg.value.elements if isinstance(e, cst.DictElement)]
-
-
-def _calls(src: Source) -> list[cst.Call]:
-    out: list[cst.Call] = []
-
-    class V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            out.append(node)
-
-    src.module.visit(V())
-    return out
+        return self.set_kwarg("buildargs", f"{{{entries}}}")
 
 
 def _literal_quote(text: str, at: int) -> str:
@@ -196,39 +216,54 @@ def _literal_quote(text: str, at: int) -> str:
     return '"'
 
 
-def _rel_cwd(cmd: Command) -> str:
-    cwd = cmd.cwd
-    if cwd == PROJECT:
-        return "."
-    return cwd[len(PROJECT) + 1 :] if cwd.startswith(PROJECT + "/") else "."
+def _in_fstring(text: str, at: int) -> bool:
+    q = _literal_quote(text, at)
+    i = text.rfind(q, 0, at)
+    return i > 0 and text[i - 1] in "fF"
 
 
-def _context_word(op: BuildOp, cwd: str) -> Word | None:
-    from migrator.sources import context_path
+def translate(src: Source, commands: Sequence[Command], edits: Sequence[Edit]) -> list[Edit]:
+    """The script layer's shell-form edits, each in the form of the command it changes."""
+    calls = _calls(src)
+    raws = {w.raw: w for c in commands for w in c.argv if w.raw and " " not in w.raw}
+    # Words of string commands: their source text is shell, not a Python expression.
+    shell_words = {w.span for c in commands if c.span not in calls for w in c.argv}
+    out: list[Edit] = []
+    for e in edits:
+        cmd = _owner(commands, e)
+        if cmd is None:
+            raise Unsupported(None, f"{src.path}: cannot place an edit at offset {e.span.start}")
+        form = _Form(src, cmd, calls, raws, shell_words)
+        if e.span == cmd.span:
+            out.extend(form.replace_command(e.text))
+        elif e.span.start == e.span.end:
+            out.extend(form.insert(e.span.start, e.text))
+        else:
+            word = next(w for w in cmd.argv if w.span == e.span)
+            out.extend(form.replace_word(word, e.text))
+    return _merge(out)
 
-    words = [w for w in op.cmd.argv[2:] if not w.value.startswith("-")]
-    found = [w for w in words if context_path(".", w.value) == posixpath.relpath(op.context, cwd)
-             or w.value.rstrip("/") in (op.context, ".")]
-    return found[-1] if found else None
+
+def _owner(commands: Sequence[Command], e: Edit) -> Command | None:
+    for c in commands:
+        if e.span == c.span or any(w.span == e.span or (
+                e.span.start == e.span.end == w.span.end) for w in c.argv):
+            return c
+    return None
 
 
-def final_build_edits(src: Source, flow: Flow, builders: Sequence[Any], rdf: Dockerfile,
-                      new_ctx: str) -> list[Edit]:
-    from migrator.plan import new_build_args
+def _merge(edits: list[Edit]) -> list[Edit]:
+    """Insertions at one offset, in order, as one edit; one keyword argument set once."""
+    out: list[Edit] = []
+    for e in edits:
+        if out and out[-1].span == e.span and e.span.start == e.span.end:
+            out[-1] = Edit(e.span, out[-1].text + e.text)
+        elif not any(o.span == e.span and o.text == e.text for o in out):
+            out.append(e)
+    return out
 
-    rt = flow.runtime
-    form = _Form(src, rt.cmd)
-    add: list[tuple[str, Word | None, _Form | None]] = []
-    for k, w, _text, _loc in new_build_args(rt, builders, rdf):
-        origin = next((_Form(src, b.build.cmd) for b in builders
-                       if b.build is not None and w in [x for _, x in b.build.build_args]),
-                      None)
-        if all(k != a[0] for a in add):
-            add.append((k, w, origin))
-    edits = [form.add_build_args(add)] if add else []
-    if rt.context != new_ctx or rt.staged:
-        edits.extend(form.retarget(rt, rdf.path, new_ctx, None))
-    for op in flow.keep_builder_tags:
-        b = next(x for x in builders if x.build is op)
-        edits.extend(_Form(src, op.cmd).retarget(op, rdf.path, new_ctx, b.name))
-    return edits
+
+def rel_cwd(cmd: Command) -> str:
+    if cmd.cwd.startswith(PROJECT + "/"):
+        return cmd.cwd[len(PROJECT) + 1 :]
+    return "."

@@ -19,7 +19,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
 
-from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported, Word
+from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported
 from migrator.readers.python_values import Obj, Str
 from migrator.readers.shell import Lines, Positions
 

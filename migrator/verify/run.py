@@ -50,7 +50,7 @@ class Entry:
     """How the project builds: the script (project-relative) and, for make, the target."""
 
     path: str
-    kind: str  # "shell" | "make"
+    kind: str  # "shell" | "make" | "python"
     target: str | None
     final_tags: tuple[str, ...]  # the tags of the final image, as the script names them
 
@@ -176,11 +176,24 @@ def _shim_dir(root: str) -> str:
 def _entry_argv(copy: str, entry: Entry) -> tuple[str, ...]:
     if entry.kind == "make":
         return ("make", "-f", entry.path, *((entry.target,) if entry.target else ()))
+    if entry.kind == "python":
+        return python_argv(entry.path, entry.target)
     with open(os.path.join(copy, entry.path), encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
     if first.startswith("#!"):
         return (*first[2:].split(), entry.path)
     return ("sh", entry.path)
+
+
+def python_argv(path: str, task: str | None) -> tuple[str, ...]:
+    """How a Python build script is run: `python3 build.py`, `invoke TASK`, `nox -s SESSION`
+    (with the Python that runs migrator, which has the docker SDK)."""
+    if task is None:
+        return (sys.executable, path)
+    if os.path.basename(path) == "noxfile.py":
+        return (sys.executable, "-m", "nox", "-f", path, "-s", task)
+    return (sys.executable, "-m", "invoke", "-r", os.path.dirname(path) or ".", "-c",
+            os.path.basename(path)[:-3], task)
 
 
 def _engine_host(client: DockerClient) -> str | None:
