@@ -398,3 +398,21 @@ def test_cyclic_include_exits_3_and_writes_nothing(
     assert "build/common.mk:2: error: include cycle: Makefile -> build/common.mk -> Makefile" \
         in capsys.readouterr().err
     assert _snapshot(project) == before
+
+
+def test_comment_after_a_continued_value_is_not_part_of_it() -> None:
+    """`-e CI \\` then `-e X=1   # why` ends the value before the `#`; `\\#` is a literal."""
+    text = "ENVS := \\\n\t-e CI \\\n\t-e X=1\t\t# used by the tests\nH := a\\#b\n"
+    assert value(text, "ENVS") == "-e CI -e X=1"
+    assert mk(text).variables["H"] == "a#b"
+
+
+def test_sudo_probe_reads_as_docker_without_sudo() -> None:
+    """`SUDO=$(shell docker info >/dev/null 2>&1 || echo "sudo -E")` is empty on a host that
+    runs docker; a variable made of one unknown `$(shell)` reads as `${NAME}`, one that only
+    holds such a part keeps the rest."""
+    text = ('SUDO=$(shell docker info >/dev/null 2>&1 || echo "sudo -E")\n'
+            "REV=$(shell git rev-parse HEAD)\nRUN=$(SUDO) docker run -u $(shell id -u $(USER))\n")
+    assert value(text, "SUDO") == ""
+    assert value(text, "REV") == "${REV}"
+    assert value(text, "RUN") == "docker run -u $(shell id -u ${USER})"

@@ -30,6 +30,7 @@ Loader = Callable[[str], "str | None"]
 
 _UNKNOWN = re.compile(r"\$\{([^}]*)\}|\$\(shell ([^)]*)\)")
 _AUTOMATIC = "@<^+*?|%"
+_SHELL_ONLY = re.compile(r"^\s*\$\(shell [^)]*\)\s*$")
 _DEFAULTS = {"MAKE": "make", "SHELL": "/bin/sh", "RM": "rm -f", "CC": "cc", "CXX": "g++",
              "AR": "ar", "MAKELEVEL": "0", "MAKEFLAGS": "", "MAKECMDGOALS": ""}
 
@@ -383,7 +384,7 @@ class Evaluator:
                 self.expanding.pop()
         # A value only the build host knows (a git sha, a date) is named by its variable, the
         # way the migrated build passes it on (`--build-arg TAG=...`).
-        return "${" + name + "}" if "$(shell " in value else value
+        return "${" + name + "}" if _SHELL_ONLY.match(value) else value
 
     def raw_value(self, name: str) -> str | None:
         var = self.vars.get(name)

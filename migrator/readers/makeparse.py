@@ -299,8 +299,20 @@ def _logical(text: str) -> str:
 
 
 def _value(raw: str) -> str:
-    """An assignment's value: leading blanks dropped, a trailing comment and newline too."""
+    """An assignment's value: leading blanks dropped, a trailing comment and newline too. A `#`
+    inside a reference is text (GNU make 4.3); `\\#` is a literal `#`."""
     value = raw.lstrip(" \t")
+    at = 0
+    while True:
+        hash_ = top_level(value, "#", at)
+        if hash_ < 0:
+            break
+        if hash_ > 0 and value[hash_ - 1] == "\\":
+            value = value[: hash_ - 1] + value[hash_:]
+            at = hash_
+            continue
+        value = value[:hash_]
+        break
     return value.rstrip("\n").rstrip()
 
 

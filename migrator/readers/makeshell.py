@@ -19,6 +19,9 @@ _FIXED = {"uname -m": "x86_64", "uname -p": "x86_64", "uname -s": "Linux", "unam
           "dpkg --print-architecture": "amd64"}
 _LOWER = ("tr A-Z a-z", "tr '[:upper:]' '[:lower:]'", 'tr "[:upper:]" "[:lower:]"',
           "tr [:upper:] [:lower:]")
+# A silent docker probe whose fallback runs only when docker cannot be used: on a build host
+# that migrates (it runs docker), the probe succeeds and prints nothing.
+_DOCKER_WORKS = re.compile(r"^docker (info|version|ps)\b[^|;]*>\s*/dev/null[^|;]*\|\|")
 _ENV_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
@@ -39,10 +42,15 @@ def answer(ev: Evaluator, command: str) -> str:
 def _known(ev: Evaluator, key: str) -> tuple[str | None, str]:
     host = "a linux/amd64 build host"
     head, _, pipe = key.partition(" | ")
-    if pipe in _LOWER and head in _FIXED:  # `uname -s | tr A-Z a-z`
-        return _FIXED[head].lower(), host
+    if pipe in _LOWER:  # `uname -s | tr A-Z a-z`, `echo $(REPO) | tr ...`
+        if head in _FIXED:
+            return _FIXED[head].lower(), host
+        echoed = _echo(head[5:]) if head.startswith("echo ") else None
+        return (echoed.lower(), "an empty environment") if echoed is not None else (None, "")
     if key in _FIXED:
         return _FIXED[key], host
+    if _DOCKER_WORKS.match(key):  # `docker info >/dev/null 2>&1 || echo "sudo -E"`
+        return "", "docker works without sudo on the build host"
     if key in ("pwd", "pwd -P"):
         return ev.curdir, "the directory make runs in"
     words = key.split()
