@@ -875,6 +875,10 @@ def print_report(rep: dict[str, Any]) -> None:
                      f"{c['min_s'] * 1000:.1f}-{c['max_s'] * 1000:.1f}", f"{c['ratio']:.2f}x",
                      budget, status])
     print(table(rows, ["command", "median ms", "range ms", "ratio", "budget", "result"]))
+    if "discovery" in rep:
+        import discovery
+
+        discovery.print_discovery(rep["discovery"])
     if "throughput" in rep:
         import throughput
 
@@ -1023,6 +1027,10 @@ def main() -> int:
         log(f"start-up: {args.runs} rounds of 3 commands ...")
         hook, _ = migrate_command(args.module, "migrate-hook", "migrator.hook")
         rep["startup"] = bench_startup(migrate, noop, args.runs, hook)
+    import discovery
+
+    log(f"discovery: a tree of {discovery.FILES:,} files with no builder pattern ...")
+    rep["discovery"] = discovery.bench(migrate)
     if not args.no_throughput:
         import throughput
 

@@ -54,26 +54,41 @@ class Project:
         return next((b.kind for b in self.build_files if b.path == path), "shell")
 
 
-def scan(root: str) -> tuple[frozenset[str], frozenset[str]]:
+def scan(root: str, links: set[str] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Project-relative files and directories (symlinked directories are not entered); the
+    symlinked files go into `links` too."""
     files: set[str] = set()
     dirs: set[str] = set()
-    for here, subdirs, names in os.walk(root):
-        rel_here = os.path.relpath(here, root)
-        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
-        for d in subdirs:
-            dirs.add(os.path.normpath(os.path.join(rel_here, d)).replace(os.sep, "/"))
-        for n in names:
-            files.add(os.path.normpath(os.path.join(rel_here, n)).replace(os.sep, "/"))
+    todo = [("", root)]
+    while todo:
+        rel_here, here = todo.pop()
+        try:
+            entries = list(os.scandir(here))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        for entry in entries:
+            rel = rel_here + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in _SKIP_DIRS:
+                    dirs.add(rel)
+                    todo.append((rel + "/", entry.path))
+            else:
+                files.add(rel)  # regular files, symlinks (also to directories), the rest
+                if links is not None and entry.is_symlink():
+                    links.add(rel)
     return frozenset(files), frozenset(dirs)
 
 
-def read_text(root: str, rel: str) -> str:
-    """A project file's text, refusing paths and symlinks that lead out of the project."""
-    real_root = os.path.realpath(root)
-    path = os.path.join(root, rel)
-    real = os.path.realpath(path)
-    if real != real_root and not real.startswith(real_root + os.sep):
-        raise Unsupported(Loc(rel, 1), "symlink points outside the project")
+def read_text(root: str, rel: str, plain: bool = False) -> str:
+    """A project file's text, refusing paths and symlinks that lead out of the project.
+    `plain`: the scan saw a regular file with no symlink on its way (no need to resolve it)."""
+    if plain:
+        real = os.path.join(root, rel)
+    else:
+        real_root = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(root, rel))
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise Unsupported(Loc(rel, 1), "symlink points outside the project")
     try:
         with open(real, "rb") as f:
             data = f.read()
@@ -83,6 +98,10 @@ def read_text(root: str, rel: str) -> str:
         raise Unsupported(None, f"{rel}: is a directory, not a file") from None
     except PermissionError:
         raise Unsupported(Loc(rel, 1), "cannot read this file: permission denied") from None
+    return _decode(rel, data)
+
+
+def _decode(rel: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -102,14 +121,15 @@ def kind_by_name(rel: str) -> str | None:
     return None
 
 
-def _sniff_shebang(root: str, rel: str) -> bool:
-    """An extensionless file that starts with a shell `#!` line (read: its first bytes only)."""
+def _sniff_shebang(root: str, rel: str) -> bytes | None:
+    """The bytes of an extensionless file that starts with a shell `#!` line (others: only
+    their first bytes are read)."""
     try:
         with open(os.path.join(root, rel), "rb") as f:
             head = f.read(64)
+            return head + f.read() if shell_shebang(head.decode("latin-1")) else None
     except OSError:
-        return False
-    return shell_shebang(head.decode("latin-1"))
+        return None
 
 
 def shell_shebang(first_line: str) -> bool:
@@ -117,15 +137,19 @@ def shell_shebang(first_line: str) -> bool:
     return _SHEBANG.match(first_line) is not None
 
 
-def classify(root: str, files: frozenset[str]) -> tuple[BuildFile, ...]:
+def classify(root: str, files: frozenset[str]) -> tuple[tuple[BuildFile, ...], dict[str, bytes]]:
+    """The build files, and the bytes of those that had to be opened to be recognised."""
     out = []
+    sniffed: dict[str, bytes] = {}
     for rel in sorted(files):
         kind = kind_by_name(rel)
-        if kind is None and "." not in posixpath.basename(rel) and _sniff_shebang(root, rel):
-            kind = "shell"
+        if kind is None and "." not in rel[rel.rfind("/") + 1 :]:
+            data = _sniff_shebang(root, rel)
+            if data is not None:
+                kind, sniffed[rel] = "shell", data
         if kind is not None:
             out.append(BuildFile(rel, kind))
-    return tuple(out)
+    return tuple(out), sniffed
 
 
 def extraction_lines(path: str, text: str) -> list[Loc]:
@@ -195,12 +219,18 @@ def discover(root: str) -> tuple[Project, dict[str, str]]:
     """The project and the texts of its build files (read once, handed on)."""
     if not os.path.isdir(root):
         raise Unsupported(None, f"{root}: not a directory")
-    files, dirs = scan(root)
-    build = classify(root, files)
+    links: set[str] = set()
+    files, dirs = scan(root, links)
+    build, sniffed = classify(root, files)
     texts: dict[str, str] = {}
     extracts: list[Loc] = []
+    # The scan entered no symlinked directory: only a symlinked file needs resolving.
+    plain = not os.path.islink(root)
     for b in build:
-        texts[b.path] = read_text(root, b.path)
+        direct = plain and b.path not in links
+        data = sniffed.get(b.path) if direct else None
+        texts[b.path] = _decode(b.path, data) if data is not None else read_text(root, b.path,
+                                                                                   direct)
         extracts.extend(extraction_lines(b.path, texts[b.path]))
     python = python_build_files(root, files, texts, extracts)
     build = (*build, *python)
