@@ -28,7 +28,9 @@ _CI_FILES = (".travis.yml", ".gitlab-ci.yml", ".circleci/config.yml")
 # A builder pattern takes files out of a container: cp/create/export, or a run that writes to
 # the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
-    r"docker\b[^\n]*(?<![-=\w])(?<!--target )(cp|create|export)\b"
+    # (`docker network|volume|manifest ... create` make no container.)
+    r"docker\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )(?<!manifest )"
+    r"(?<!buildx )(?<!context )(?<!secret )(?<!config )(cp|create|export)\b"
     r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)",
     re.IGNORECASE,
 )

@@ -158,5 +158,7 @@ def builder_args(builders: Sequence[Builder]) -> list[tuple[str, Word | None, st
                 if value is None:
                     out.append((k, None, f"--build-arg {k}", b.loc))  # from the environment
                 elif not value.known:
-                    out.append((k, value, f"--build-arg {k}={value.raw}", b.loc))
+                    # Quoted, so the value arrives as one word, exactly as the container got it.
+                    raw = value.raw if any(q in value.raw for q in "'\"") else f'"{value.raw}"'
+                    out.append((k, value, f"--build-arg {k}={raw}", b.loc))
     return out

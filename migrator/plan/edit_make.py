@@ -8,7 +8,7 @@ build users call as `make builder`), the rule stays with that line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migrator.model import Span
 from migrator.plan.scripts import FileEdits
@@ -60,6 +60,16 @@ def _within(inner: Span, outer: Span) -> bool:
 
 
 def edit(fe: FileEdits) -> str:
+    text = _edit(fe)
+    # A removed `VAR := $(shell mktemp -d)` whose variable a kept line still reads stays.
+    kept = [c for c in fe.removed if c.captured and re.search(
+        r"\$[({]" + re.escape(c.captured) + r"[)}]", text)]
+    if kept:
+        text = _edit(replace(fe, removed=tuple(c for c in fe.removed if c not in kept)))
+    return text
+
+
+def _edit(fe: FileEdits) -> str:
     edits = [Edit(c.cut, "") for c in fe.removed] + [Edit(s, "") for s in fe.functions]
     instead = dict(fe.instead)
     gone: list[str] = []
@@ -79,7 +89,24 @@ def edit(fe: FileEdits) -> str:
         gone.append(rule.target)
         edits.append(Edit(rule.header, ""))
     edits.extend(_prerequisite_edits(fe.text, gone))
-    return apply(fe.text, [*edits, *fe.edits])
+    return _drop_empty_conditionals(fe.text, apply(fe.text, [*edits, *fe.edits]))
+
+
+_EMPTY_IF = re.compile(r"(?m)^[ \t]*(?:ifdef|ifndef|ifeq|ifneq)\b[^\n]*\n(?:[ \t]*\n)*"
+                       r"[ \t]*endif[ \t]*(?:#[^\n]*)?(?:\n|$)")
+
+
+def _drop_empty_conditionals(old: str, new: str) -> str:
+    """`ifndef TEMP_DIR` ... `endif` whose only line was removed: the conditional goes too
+    (one the file already had empty stays)."""
+    had = len(_EMPTY_IF.findall(old))
+    while len(_EMPTY_IF.findall(new)) > had:
+        m = next(m for m in _EMPTY_IF.finditer(new) if m.group(0) not in old)
+        new = new[: m.start()] + new[m.end() :]
+    if "\n\n\n" not in old:
+        while "\n\n\n" in new:
+            new = new.replace("\n\n\n", "\n\n")
+    return new
 
 
 def _prerequisite_edits(text: str, gone: list[str]) -> list[Edit]:

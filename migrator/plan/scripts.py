@@ -147,8 +147,10 @@ def edit_scripts(script: Script, texts: Mapping[str, str], want: ScriptEdits) ->
 
     for c in removed:
         slot(file_of(c, script))[0].append(c)
-    for c, e in want.edits:
-        slot(file_of(c, script))[1].append(e)
+    # The same recipe line run twice (make re-entered for another goal) is edited once.
+    for c, e in dict.fromkeys(want.edits):
+        if e not in slot(file_of(c, script))[1]:
+            slot(file_of(c, script))[1].append(e)
     for path, span in _dead_functions(script, sites):
         slot(path)[2].append(span)
     out: dict[str, str] = {}
