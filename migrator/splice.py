@@ -75,7 +75,9 @@ def orphaned_comments(text: str, edits: Iterable[Edit]) -> list[Span]:
 
 def apply(text: str, edits: Iterable[Edit]) -> str:
     """Apply edits; overlapping deletions merge; a replacement inside a deletion is an error."""
-    widened = sorted((widen(text, e) for e in edits), key=lambda e: (e.span.start, e.span.end))
+    # The same edit twice (one recipe line read for several goals of a recursive make) is one.
+    unique = dict.fromkeys(edits)
+    widened = sorted((widen(text, e) for e in unique), key=lambda e: (e.span.start, e.span.end))
     merged: list[Edit] = []
     for e in widened:
         if merged and merged[-1].is_delete and e.is_delete and e.span.start <= merged[-1].span.end:
