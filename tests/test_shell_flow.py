@@ -5,8 +5,11 @@ directory changes, `source`d files and docker called through a variable.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from migrator.cli import run as cli_run
 from migrator.model import PROJECT, Command, Loc, Unsupported
 from migrator.readers.context import ReaderContext
 from migrator.readers.shell import read_shell
@@ -248,3 +251,55 @@ def test_a_detached_container_is_named_by_its_captured_id() -> None:
     variable the run's id went into."""
     (run_, cp) = [c for c in run('CID=$(docker run -itd app bash)\ndocker cp $CID:/out .\n')]
     assert run_.captured == "CID" and cp.argv[2].value == "${CID}:/out"
+
+
+# ---------------------------------------------------------------- a value that decides the flow
+
+BAD = ("#!/bin/sh\nset -e\n"
+       'if [ "$1" = release ]; then DOCKERFILE=docker/Dockerfile.release; '
+       "else DOCKERFILE=docker/Dockerfile.$FLAVOR; fi\n"
+       'docker build -t app-build -f "$DOCKERFILE" .\n'
+       "docker create --name extract app-build\n"
+       "docker cp extract:/out/app ./app\n"
+       "docker rm extract\n"
+       "docker build -t app .\n")
+
+
+def _bad_project(root: Path) -> dict[str, bytes]:
+    (root / "docker").mkdir(parents=True)
+    (root / "build.sh").write_text(BAD.replace('"$1" = release', "-n \"$RELEASE\""))
+    (root / "docker" / "Dockerfile.alpine").write_text("FROM alpine\nRUN echo hi > /out/app\n")
+    (root / "Dockerfile").write_text("FROM alpine\nCOPY app /app\n")
+    return {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_unknown_variable_deciding_the_dockerfile_exits_3(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """FLAVOR is set nowhere and picks the Dockerfile: exit 3 at the build's line, naming the
+    variable and the --set that resolves it; nothing is written."""
+    before = _bad_project(tmp_path)
+    assert cli_run([str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "build.sh:4:" in err and "FLAVOR" in err and "--set FLAVOR=" in err
+    assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_set_resolves_the_deciding_variable(tmp_path: Path) -> None:
+    """With --set FLAVOR=alpine the same project migrates."""
+    _bad_project(tmp_path)
+    assert cli_run(["--set", "FLAVOR=alpine", str(tmp_path)]) == 0
+    assert "COPY --from=" in (tmp_path / "Dockerfile").read_text()
+
+
+def test_set_beats_the_scripts_own_assignment() -> None:
+    """`--set DOCKERFILE=...` is what the script sees even where it assigns DOCKERFILE, as
+    `make NAME=VALUE` beats the Makefile's assignment."""
+    text = 'DOCKERFILE=Dockerfile.dev\ndocker build -f "$DOCKERFILE" .\n'
+    assert one(text, ctx=context({}, DOCKERFILE="Dockerfile.prod"))[3] == "Dockerfile.prod"
+
+
+def test_an_argument_that_picks_the_branch_keeps_both() -> None:
+    """`[ "$1" = release ]` on the entry point's unknown argument: both branches are read and
+    the Dockerfile it decides is unknown, named by its variable."""
+    (build,) = [c for c in run(BAD) if c.words()[:2] == ("docker", "build")][:1]
+    assert build.argv[5].value == "${DOCKERFILE}" and not build.argv[5].known

@@ -107,6 +107,12 @@ class ShellReader:
     def read(self, frag: Frag, frame: Frame) -> None:
         if not frame.script:
             frame.script = f"{self.script_dir}/{self.path.rpartition('/')[2]}"
+        ctx = self.shared.ctx
+        if ctx is not None and frag.starts is None and not frame.fixed:
+            # A script (not a make recipe line): `--set` values, given to it and its children.
+            frame.env.update(ctx.overrides)
+            frame.exported |= set(ctx.overrides)
+            frame.fixed = frozenset(ctx.overrides)
         root = self._parse(frag)
         with contextlib.suppress(shell_flow.Stop):  # `exit`: nothing after it runs
             self.sequence(root, frame)
@@ -365,9 +371,7 @@ def read_shell(path: str, text: str, ctx: ReaderContext | None = None, cwd: str 
     head, _, _ = path.rpartition("/")
     script_dir = f"{PROJECT}/{head}" if head else PROJECT
     reader = ShellReader(path, text, script_dir=script_dir, ctx=ctx)
-    overrides = dict(ctx.overrides) if ctx is not None else {}
-    frame = initial_frame(dict(overrides), cwd, args)
-    frame.exported |= set(overrides)
+    frame = initial_frame({}, cwd, args)
     bom = 1 if text.startswith("\ufeff") else 0  # an editor's byte-order mark: not a command
     reader.read(Frag(text[bom:], bom), frame)
     shared = reader.shared

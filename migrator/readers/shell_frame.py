@@ -39,16 +39,20 @@ class Frame:
     script: str = ""  # `$0`: the script as it was started (project-absolute)
     source_file: str = ""  # `${BASH_SOURCE[0]}` while a `source`d file runs
     args_given: bool = True  # False for an entry point: its caller's arguments are unknown
+    fixed: frozenset[str] = frozenset()  # `--set` names: assignments do not change them
 
     def copy(self, **changes: object) -> Frame:
         new = Frame(self.cwd, dict(self.env), self.args, self.calls, self.conditional,
                     self.saved, dict(self.arrays), set(self.exported), list(self.dirs),
-                    self.export_all, self.script, self.source_file, self.args_given)
+                    self.export_all, self.script, self.source_file, self.args_given,
+                    self.fixed)
         for k, v in changes.items():
             setattr(new, k, v)
         return new
 
     def set(self, name: str, value: Value) -> None:
+        if name in self.fixed:
+            return  # `--set NAME=VALUE` beats the files' assignments, as `make NAME=VALUE` does
         self.env[name] = value
         self.arrays.pop(name, None)
         if self.export_all:
