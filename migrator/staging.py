@@ -115,5 +115,5 @@ def trace(path: str, staged: dict[str, str] | Sequence[tuple[str, str]]) -> str:
         if path == key:
             return source
         if path.startswith(key + "/"):
-            return posixpath.join(source, path[len(key) + 1 :])
+            return posixpath.normpath(posixpath.join(source, path[len(key) + 1 :]))
     return path
