@@ -35,7 +35,7 @@ from migrator.model import (
 from migrator.readers.words import host_path
 
 _HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir",
-               "mktemp", "curl", "wget", "vagrant", "sed"}
+               "mktemp", "curl", "wget", "vagrant", "sed", "find"}
 
 
 def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None, Word | None, int]:

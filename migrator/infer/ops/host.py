@@ -8,6 +8,7 @@ import posixpath
 from dataclasses import replace
 
 from migrator.infer.machine import Machine, TarStream, dist, q
+from migrator.infer.ops.edit import find
 from migrator.infer.ops.fetch import fetch, vagrant
 from migrator.infer.paths import covers
 from migrator.infer.tar import tar_extract_dir, tar_file_and_members
@@ -28,15 +29,29 @@ def host(m: Machine, op: HostOp) -> None:
     elif op.tool == "vagrant":
         vagrant(m, op)
     if op.tool == "mkdir":
-        for a in op.args:
-            if not a.startswith("-"):
-                m.host_dirs.add(m.rel(posixpath.normpath(posixpath.join(op.cmd.cwd, a)),
-                                      op.cmd.loc))
+        _mkdir(m, op)
     m.host_ops.append(op)
     if op.tool in ("chmod", "chown") and m.artifacts:
         _mode_change(m, op)
     elif op.tool == "mv" and m.artifacts:
         _move(m, op)
+    elif op.tool == "find":
+        find(m, op)
+
+
+def _mkdir(m: Machine, op: HostOp) -> None:
+    """`mkdir [-p] dir`: the directory exists (with `-p`, its parents too), so a later
+    `docker cp C:/x dir` copies into it."""
+    parents = any(a in ("-p", "--parents") or (a.startswith("-") and not a.startswith("--")
+                                               and "p" in a) for a in op.args)
+    for a in op.args:
+        if a.startswith("-"):
+            continue
+        path = m.rel(posixpath.normpath(posixpath.join(op.cmd.cwd, a)), op.cmd.loc)
+        m.host_dirs.add(path)
+        while parents and "/" in path:
+            path = path.rsplit("/", 1)[0]
+            m.host_dirs.add(path)
 
 
 def _tarball(m: Machine, op: HostOp) -> bool:

@@ -1,0 +1,6 @@
+#!/bin/bash
+set -e
+
+# static archives are only needed at link time
+
+docker build -t example/zmqproxy .
