@@ -231,7 +231,7 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             _err(f"{e.project}: error: {e.reason}")
         if as_json:
             continue
-        if e.why:
+        if e.why and not quiet:
             _err(f"{e.project}: {e.why}")
         if dry_run and e.diff:
             click.echo(e.diff, nl=False)

@@ -35,6 +35,10 @@ _EXTRACTION = re.compile(
     re.IGNORECASE,
 )
 _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
+# Build tools that run a project's Dockerfile and copy files out of the container themselves
+# (rancher/dapper: `ENV DAPPER_OUTPUT ./bin` in Dockerfile.dapper). migrator does not read their
+# code, so such a line is an extraction no script of the project shows.
+_TOOL_OUTPUTS = {"Dockerfile.dapper": re.compile(r"^\s*ENV\s+DAPPER_OUTPUT[\s=]", re.I | re.M)}
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Project:
     candidates: tuple[str, ...]  # build files worth reading as entry points (texts handed on)
     build_files: tuple[BuildFile, ...] = ()  # every script, Makefile and CI file in the tree
     extracts: tuple[Loc, ...] = ()  # lines whose text takes files out of a container
+    tool_outputs: tuple[Loc, ...] = ()  # a build tool's output setting (DAPPER_OUTPUT)
 
     def kind(self, path: str) -> str:
         return next((b.kind for b in self.build_files if b.path == path), "shell")
@@ -236,10 +241,23 @@ def discover(root: str) -> tuple[Project, dict[str, str]]:
         extracts.extend(extraction_lines(b.path, texts[b.path]))
     python = python_build_files(root, files, texts, extracts)
     build = (*build, *python)
-    project = Project(os.path.abspath(root), files, dirs, (), build, tuple(extracts))
+    tools = tuple(_tool_outputs(root, files))
+    extracts.extend(tools)
+    project = Project(os.path.abspath(root), files, dirs, (), build, tuple(extracts), tools)
     if not extracts:
         return project, {}
     return _with_candidates(project, texts), texts
+
+
+def _tool_outputs(root: str, files: frozenset[str]) -> list[Loc]:
+    found: list[Loc] = []
+    for rel in sorted(files):
+        pattern = _TOOL_OUTPUTS.get(rel[rel.rfind("/") + 1 :])
+        if pattern is not None:
+            text = read_text(root, rel)
+            found.extend(Loc(rel, text.count("\n", 0, m.start()) + 1)
+                         for m in pattern.finditer(text))
+    return found
 
 
 def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
@@ -263,4 +281,4 @@ def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
     order = [b.path for b in project.build_files if b.path in chosen
              and (b.kind != "make" or posixpath.basename(b.path) in MAKEFILES)]
     return Project(project.root, project.files, project.dirs, tuple(order), project.build_files,
-                   project.extracts)
+                   project.extracts, project.tool_outputs)

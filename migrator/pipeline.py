@@ -48,7 +48,7 @@ class Outcome:
 def analyze(root: str, settings: Settings) -> Outcome:
     try:
         project, texts = discover(root)
-        if not project.candidates and not settings.entry:
+        if not project.extracts and not settings.entry:
             return Outcome(root, Status.NOTHING, "no build script takes files out of a container")
         return _analyze(root, project, texts, settings)
     except Unsupported as exc:
@@ -194,7 +194,12 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
     if not problems and project.extracts and not settings.entry:
         reached = {c.loc for e, _ in empty for c in e.script.commands}
         missed = [loc for loc in project.extracts if loc not in reached]
-        if missed:
+        if missed and missed[0] in project.tool_outputs:
+            tool = missed[0].path.rsplit(".", 1)[-1]  # Dockerfile.dapper: dapper
+            problems.append(error(missed[0], f"{tool} copies this output out of its build "
+                                             "container; migrator does not read the tool's "
+                                             "code, so this build is not migrated"))
+        elif missed:
             problems.append(error(missed[0], "takes files out of a container, but no entry "
                                              "point that was read runs this line"))
     if problems:
@@ -206,6 +211,8 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
 
 def _read_labels(empty: list[tuple[Entry, str]], failures: list[Failure]) -> str:
     labels = sorted({e.label for e, _ in empty} | {f.label for f in failures})
+    if not labels:
+        return "no build script, Makefile or CI file of the project runs docker itself"
     shown = ", ".join(labels[:8]) + (f" and {len(labels) - 8} more" if len(labels) > 8 else "")
     return f"no entry point has a flow to migrate (read: {shown})"
 
