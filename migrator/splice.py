@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,9 @@ def _line_bounds(text: str, span: Span) -> Span:
 
 
 def _blank(s: str) -> bool:
-    return s.strip(" \t\r\n@-+") == "" or s.strip(" \t\r\n") in ("\\", "&&", ";")
+    """Only blanks, recipe prefixes, or list operators and a continuation that joined the
+    deleted command to its neighbours (`; \\` left of `mkdir -p out; \\` inside a recipe)."""
+    return s.strip(" \t\r\n@-+") == "" or re.fullmatch(r"\s*(?:;|&&|\|\|)?\s*\\?\s*", s) is not None
 
 
 def widen(text: str, edit: Edit) -> Edit:

@@ -29,9 +29,9 @@ from migrator.plan.build import rel_cwd
 from migrator.plan.naming import Builder, name_builders, unique
 from migrator.plan.result import FileChange, Plan
 from migrator.plan.scripts import ScriptEdits, script_changes
-from migrator.plan.text import user_in
+from migrator.plan.text import rewrite_from, user_in
 from migrator.settings import Settings
-from migrator.splice import Edit
+from migrator.splice import Edit, apply
 
 
 def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile],
@@ -53,23 +53,38 @@ def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile
     bdf = dockerfiles[op.dockerfile]
     taken = {s.name.lower() for s in bdf.stages if s.name} | {s.base.lower() for s in bdf.stages}
     builder = name_builders(flow, dockerfiles, set(taken))[0]
-    source = builder.stages[-1]
-    ref = source.name or str(source.index)
     name = unique("export", taken)
     # One output directory holding every artifact at its place (commonpath(["."]) is "").
     dest_dir = posixpath.commonpath([posixpath.dirname(a.host) for a in flow.artifacts]) or "."
-    blocks, explain = _stages(flow, builder, bdf, ref, name, dest_dir, taken)
-    body = bdf.text if bdf.text.endswith("\n") or not bdf.text else bdf.text + "\n"
-    changes = [FileChange(bdf.path, bdf.text, body + "\n" + "\n\n".join(blocks) + "\n")]
+    new_text, explain = _export_dockerfile(flow, builder, bdf, name, dest_dir, taken)
+    changes = [FileChange(bdf.path, bdf.text, new_text)]
     dest = posixpath.relpath(dest_dir, rel_cwd(op.cmd))
-    edits = tuple((op.cmd, e) for e in export_build_edits(op, name, dest))
+    build = tuple((op.cmd, e) for e in export_build_edits(op, name, dest))
     dead = tuple(c for c in flow.dead if c is not op.cmd)
-    changes.extend(script_changes(script, texts, ScriptEdits(dead, edits)))
+    changes.extend(script_changes(script, texts, ScriptEdits(dead, build)))
     explain.append(f"{op.cmd.loc}: builds stage {name} with --output type=local,dest={dest}")
     warnings.append(warning(op.cmd.loc, "the rewritten build uses `docker build --output`, "
                                         "which needs BuildKit (--builder classic keeps the "
                                         "legacy steps)"))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _export_dockerfile(flow: Flow, builder: Builder, bdf: Dockerfile, name: str, dest_dir: str,
+                       taken: set[str]) -> tuple[str, list[str]]:
+    """The builder's Dockerfile with the export stage (and a replay stage) after its own."""
+    source = builder.stages[-1]
+    edits: list[Edit] = []
+    if source.name is None and any(not a.direct for a in flow.artifacts):
+        # A stage is built FROM it: it needs a name (`COPY --from=0` would do, `FROM 0` not).
+        ref = unique("builder", taken)
+        edits.append(Edit(source.from_.span, rewrite_from(source.from_, None, ref) + "\n"))
+    else:
+        ref = source.name or str(source.index)
+    blocks, explain = _stages(flow, builder, bdf, ref, name, dest_dir, taken)
+    end = len(bdf.text)
+    sep = "\n" if bdf.text.endswith("\n") or not bdf.text else "\n\n"
+    edits.append(Edit(Span(end, end), sep + "\n\n".join(blocks) + "\n"))
+    return apply(bdf.text, edits), explain
 
 
 def _stages(flow: Flow, builder: Builder, bdf: Dockerfile, ref: str, name: str, dest_dir: str,
