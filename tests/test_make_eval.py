@@ -416,3 +416,15 @@ def test_sudo_probe_reads_as_docker_without_sudo() -> None:
     assert value(text, "SUDO") == ""
     assert value(text, "REV") == "${REV}"
     assert value(text, "RUN") == "docker run -u $(shell id -u ${USER})"
+
+
+def test_shell_answers_read_project_files_and_paths() -> None:
+    """`cat VERSION` reads the project file, `basename`/`dirname` of a literal path and
+    `git rev-parse --show-toplevel` are computed, all without running anything."""
+    files = {"VERSION": "1.4.2\n", "Makefile": ""}
+    text = ("V := $(shell cat VERSION)\nB := $(shell basename $(CURDIR)/cmd/agent)\n"
+            "D := $(shell dirname cmd/agent/main.go)\nT := $(shell git rev-parse --show-toplevel)\n"
+            "N := $(shell cat missing.txt)\n")
+    m = mk(text, load=files.get, files=frozenset(files))
+    assert [m.variables[k] for k in "VBDT"] == ["1.4.2", "agent", "cmd/agent", PROJECT]
+    assert m.variables["N"] == "$(shell cat missing.txt)"

@@ -6,8 +6,12 @@ command stays symbolic: `$(shell CMD)` in the text, `${NAME}` once a variable ho
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from migrator.model import PROJECT
 
 if TYPE_CHECKING:
     from migrator.readers.makeeval import Evaluator
@@ -40,25 +44,42 @@ def answer(ev: Evaluator, command: str) -> str:
 
 
 def _known(ev: Evaluator, key: str) -> tuple[str | None, str]:
-    host = "a linux/amd64 build host"
-    head, _, pipe = key.partition(" | ")
-    if pipe in _LOWER:  # `uname -s | tr A-Z a-z`, `echo $(REPO) | tr ...`
-        if head in _FIXED:
-            return _FIXED[head].lower(), host
-        echoed = _echo(head[5:]) if head.startswith("echo ") else None
-        return (echoed.lower(), "an empty environment") if echoed is not None else (None, "")
-    if key in _FIXED:
-        return _FIXED[key], host
     if _DOCKER_WORKS.match(key):  # `docker info >/dev/null 2>&1 || echo "sudo -E"`
         return "", "docker works without sudo on the build host"
-    if key in ("pwd", "pwd -P"):
-        return ev.curdir, "the directory make runs in"
-    words = key.split()
-    if words[:1] == ["ls"] and all(not w.startswith("-") or w == "-1" for w in words[1:]):
-        return _ls(ev, [w for w in words[1:] if w != "-1"]), "the project's files"
-    if words[:1] == ["echo"] and "-" not in words[1:2]:
-        return _echo(key[5:]), "an empty environment"
-    return None, ""
+    head, _, pipe = key.partition(" | ")
+    if pipe:  # `uname -s | tr A-Z a-z`, `echo $(REPO) | tr ...`
+        found, why = _known(ev, head) if pipe in _LOWER else (None, "")
+        return (found.lower() if found is not None else None), why
+    if key in _FIXED:
+        return _FIXED[key], "a linux/amd64 build host"
+    name, _, rest = key.partition(" ")
+    handler = _COMMANDS.get(name)
+    return handler(ev, rest.strip()) if handler is not None else (None, "")
+
+
+def _pwd(ev: Evaluator, rest: str) -> tuple[str | None, str]:
+    return (ev.curdir if rest in ("", "-P", "-L") else None), "the directory make runs in"
+
+
+def _git(ev: Evaluator, rest: str) -> tuple[str | None, str]:
+    return (PROJECT if rest == "rev-parse --show-toplevel" else None), "the project's root"
+
+
+def _cat(ev: Evaluator, rest: str) -> tuple[str | None, str]:
+    """`cat VERSION`: a project file's text, as make's shell function gives it (newlines as
+    blanks, the last one dropped)."""
+    if not rest or any(c in rest for c in " $`'\"*?") or ev.load is None:
+        return None, ""
+    text = ev.load(ev.relative(rest))
+    return (" ".join(text.rstrip("\n").split("\n")) if text is not None else None), \
+        f"the project's {rest}"
+
+
+def _path_part(ev: Evaluator, rest: str, dirname: bool) -> tuple[str | None, str]:
+    if not rest or any(c in rest for c in " $`'\"*?"):
+        return None, ""
+    path = rest.rstrip("/") or "/"
+    return (posixpath.dirname(path) or "." if dirname else posixpath.basename(path)), "its text"
 
 
 def _ls(ev: Evaluator, args: list[str]) -> str | None:
@@ -75,9 +96,27 @@ def _ls(ev: Evaluator, args: list[str]) -> str | None:
     return " ".join(sorted(names))
 
 
+def _echo_answer(ev: Evaluator, rest: str) -> tuple[str | None, str]:
+    return (_echo(rest) if not rest.startswith("-") else None), "an empty environment"
+
+
+def _ls_answer(ev: Evaluator, rest: str) -> tuple[str | None, str]:
+    args = rest.split()
+    if any(a.startswith("-") and a != "-1" for a in args):
+        return None, ""
+    return _ls(ev, [a for a in args if a != "-1"]), "the project's files"
+
+
 def _echo(args: str) -> str | None:
     """`echo WORDS` with nothing but literals and `${VAR:-default}`: what it prints with an
     empty environment (the environment is never read)."""
     if re.search(r"[`;|&<>()*?\\'\"]|\$\(", args):
         return None
     return " ".join(_ENV_DEFAULT.sub(lambda m: m.group(1) or "", args).split())
+
+
+_COMMANDS: dict[str, Callable[[Evaluator, str], tuple[str | None, str]]] = {
+    "pwd": _pwd, "git": _git, "cat": _cat, "echo": _echo_answer, "ls": _ls_answer,
+    "basename": lambda ev, rest: _path_part(ev, rest, False),
+    "dirname": lambda ev, rest: _path_part(ev, rest, True),
+}
