@@ -94,3 +94,27 @@ def test_a_build_script_that_runs_itself_exits_with_its_line(tmp_path: Path) -> 
     out = analyze(str(tmp_path), Settings())
     assert out.status is Status.FAILED
     assert str(out.problems[0].loc) == "build.sh:5"
+
+
+def test_a_builder_entrypoint_script_is_read_from_the_file_the_dockerfile_copied(
+        tmp_path: Path) -> None:
+    """`--entrypoint=script/build/entry` in an image whose Dockerfile did `COPY . .` under
+    WORKDIR /code reads the project's script/build/entry, in /code, with its own lines."""
+    from migrator.readers.dockerfile import read_dockerfile
+    from migrator.readers.image_script import container_script
+
+    ctx = _project(tmp_path, {
+        "Dockerfile": "FROM python:3.7\nWORKDIR /code\nCOPY requirements.txt ./\nCOPY . .\n",
+        "requirements.txt": "pyinstaller\n",
+        "script/build/entry": "#!/bin/bash\nset -ex\npyinstaller app.spec\n"
+                              "mv dist/app dist/app-$(uname -s)\n",
+    })
+    df = read_dockerfile("Dockerfile", ctx.text("Dockerfile").encode())
+    read = container_script(ctx, df, ".", ["script/build/entry"], Loc("build.sh", 4))
+    assert read is not None
+    assert [(c.name, str(c.loc), c.cwd) for c in read.commands if c.name != "set"] == [
+        ("pyinstaller", "script/build/entry:3", "/code"), ("mv", "script/build/entry:4", "/code")]
+    assert container_script(ctx, df, ".", ["bash", "-c", "make"], Loc("build.sh", 4)) is None
+    assert container_script(ctx, df, ".", ["/usr/bin/make"], Loc("build.sh", 4)) is None
+    copied = container_script(ctx, df, ".", ["sh", "/code/requirements.txt"], Loc("x", 1))
+    assert copied is not None  # a file COPY'd into the WORKDIR by name
