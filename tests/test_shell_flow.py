@@ -303,3 +303,37 @@ def test_an_argument_that_picks_the_branch_keeps_both() -> None:
     the Dockerfile it decides is unknown, named by its variable."""
     (build,) = [c for c in run(BAD) if c.words()[:2] == ("docker", "build")][:1]
     assert build.argv[5].value == "${DOCKERFILE}" and not build.argv[5].known
+
+
+# ---------------------------------------------------------------- functions' output
+
+
+def test_a_functions_output_is_its_echo() -> None:
+    """`$(image api)` is what the function echoes; one that runs `git` stays unknown."""
+    text = ('REG=quay.io/acme\nTAG=1.4\nimage() { echo "${REG}/$1:${TAG}"; }\n'
+            'version() { git describe --tags; }\n'
+            'docker build -t "$(image api)" -t "api:$(version)" .\n')
+    (cmd,) = [c for c in run(text) if c.name == "docker"]
+    assert cmd.argv[3].value == "quay.io/acme/api:1.4" and cmd.argv[3].known
+    assert cmd.argv[5].value == "api:$(version)" and not cmd.argv[5].known
+
+
+def test_a_container_id_captured_through_a_function() -> None:
+    """`CID=$(make_container)` whose function runs `docker create`: the create's id goes to
+    CID, so a later `docker cp $CID:...` names the same container."""
+    text = 'make_container() {\n  docker create app:build\n}\nCID=$(make_container)\n'
+    (create,) = run(text)
+    assert create.captured == "CID"
+
+
+def test_read_and_getopts_make_their_variables_unknown() -> None:
+    """Variables set from input (`read`, `getopts`) are unknown, not unset."""
+    text = 'read -r TAG < VERSION\ndocker build -t "app:$TAG" .\n'
+    (build,) = [c for c in run(text) if c.name == "docker"]
+    assert build.argv[3].value == "app:${TAG}" and not build.argv[3].known
+
+
+def test_bash_own_variables_have_the_fixed_machines_answers() -> None:
+    """`$OSTYPE` is linux-gnu, so a macOS branch is not taken."""
+    text = 'if [[ "$OSTYPE" == darwin* ]]; then docker pull mac; else docker pull linux; fi\n'
+    assert argvs(text) == [["docker", "pull", "linux"]]

@@ -26,7 +26,7 @@ from migrator.model import (
     Word,
     warning,
 )
-from migrator.readers import shell_builtins, shell_flow, shell_words
+from migrator.readers import shell_builtins, shell_capture, shell_flow, shell_words
 from migrator.readers.shell_frame import Deciding, Frame, Sym, initial_frame
 from migrator.readers.shell_tree import (
     BROKEN_CONTINUATION,
@@ -74,6 +74,7 @@ class Shared:
     notes: list[str] = field(default_factory=list)
     sourcing: list[str] = field(default_factory=list)
     pipes: int = 0
+    capture: shell_capture.Capture | None = None  # a function's output being read
 
 
 class ShellReader:
@@ -241,7 +242,8 @@ class ShellReader:
             return []
         notes: list[str] = []
         scope = Deciding(frame) if deciding else frame
-        values, known = shell_words.evaluate(text, scope, notes)
+        values, known = shell_words.evaluate(
+            text, scope, notes, lambda argv: shell_capture.output_of(self, frame, argv))
         for name in dict.fromkeys(scope.unset if isinstance(scope, Deciding) else ()):
             notes.append(f"{name} is not set by the files: read as unset where it decides the "
                          f"flow (--set {name}=... gives it a value)")
@@ -323,8 +325,10 @@ class ShellReader:
             conditional=frame.conditional,
             env=tuple(env_pairs),
             file=self.path,
-            captured=captured,
+            captured=captured or (frame.output_to if not redirects else None),
         )
+        if shell_capture.consumed(self, cmd, frame):
+            return
         if not shell_builtins.run(self, cmd, frame):
             self.commands.append(cmd)
 

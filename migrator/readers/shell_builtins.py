@@ -104,6 +104,12 @@ def run(r: ShellReader, cmd: Command, frame: Frame) -> bool:
         if any("a" in f and not f.startswith("-o") for f in flags):
             frame.export_all = any(f.startswith("-") and "a" in f for f in flags)
         return False
+    if name in ("read", "getopts", "mapfile", "readarray"):
+        # They set variables from input the reader never sees: unknown from here on.
+        names = [w.value for w in args if not w.value.startswith("-")]
+        for v in names[1:2] if name == "getopts" else names[-1:] if name != "read" else names:
+            frame.set(v, Sym("${" + v + "}"))
+        return False
     if name == "unset":
         for w in args:
             frame.env[w.value] = None
@@ -158,7 +164,8 @@ def call_function(r: ShellReader, cmd: Command, frame: Frame) -> None:
     if len(frame.calls) > 32:
         raise Unsupported(cmd.loc, f"function {cmd.name} calls itself without end")
     inner = frame.copy(args=tuple(value_of(w) for w in cmd.argv[1:]),
-                       calls=(*frame.calls, cmd), saved={})
+                       calls=(*frame.calls, cmd), saved={},
+                       output_to=cmd.captured or frame.output_to)
     inner.env = frame.env  # functions share the caller's variables
     inner.arrays = frame.arrays
     old = owner.enter(*text)

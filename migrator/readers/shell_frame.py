@@ -20,6 +20,9 @@ class Sym(str):
 
 
 Value = str | None  # None: never set by the files read
+# Variables bash sets itself, with the answers the fixed machine gives (`uname` is x86_64 Linux).
+_BASH_VARIABLES = {"OSTYPE": "linux-gnu", "HOSTTYPE": "x86_64", "MACHTYPE": "x86_64-pc-linux-gnu",
+                   "IFS": " \t\n"}
 
 
 @dataclass
@@ -40,12 +43,13 @@ class Frame:
     source_file: str = ""  # `${BASH_SOURCE[0]}` while a `source`d file runs
     args_given: bool = True  # False for an entry point: its caller's arguments are unknown
     fixed: frozenset[str] = frozenset()  # `--set` names: assignments do not change them
+    output_to: str | None = None  # `X=$(f)`: inside f, what prints goes into X
 
     def copy(self, **changes: object) -> Frame:
         new = Frame(self.cwd, dict(self.env), self.args, self.calls, self.conditional,
                     self.saved, dict(self.arrays), set(self.exported), list(self.dirs),
                     self.export_all, self.script, self.source_file, self.args_given,
-                    self.fixed)
+                    self.fixed, self.output_to)
         for k, v in changes.items():
             setattr(new, k, v)
         return new
@@ -76,6 +80,8 @@ class Frame:
             return self.cwd
         if name == "BASH_SOURCE":
             return self.source_file or self.script or None
+        if name not in self.env and name in _BASH_VARIABLES:
+            return _BASH_VARIABLES[name]
         return self.env.get(name)
 
     def array(self, name: str) -> tuple[str, ...] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from typing import Protocol
 
 from migrator.readers import shell_subst
@@ -22,6 +23,10 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-]")
 # ops after the name in `${NAME<op>...}`, longest first
 _OPS = (":-", ":=", ":+", ":?", "##", "%%", "//", "/#", "/%", "^^", ",,",
         "-", "=", "+", "?", "#", "%", "/", "^", ",", ":")
+
+
+# The output of one of the script's functions called with these words (`$(image api)`).
+Output = Callable[[list[str]], "str | None"]
 
 
 class Scope(Protocol):
@@ -39,8 +44,9 @@ def glob_match(value: str, pattern: str) -> bool:
 
 
 class _Eval:
-    def __init__(self, scope: Scope, notes: list[str] | None) -> None:
+    def __init__(self, scope: Scope, notes: list[str] | None, output: Output | None = None) -> None:
         self.scope = scope
+        self.output = output
         self.known = True
         self.notes = notes
         self.fields: list[str] = []  # completed fields, when the word splits
@@ -186,6 +192,8 @@ class _Eval:
         answer = self.answer(inner)
         if answer is None:
             self.known = False
+            if self.notes is not None:
+                self.notes.append(f"`{raw}` is not run: kept as it is, an unknown value")
             return raw
         return answer
 
@@ -201,6 +209,9 @@ class _Eval:
         args = [self.sub_word(t) for t in tokens]
         if any(a is None for a in args):
             return None
+        found = self.output([a for a in args if a is not None]) if self.output else None
+        if found is not None:
+            return found
         return shell_subst.answer([a for a in args if a is not None], self.scope.cwd, self.notes)
 
     def cd_pwd(self, tokens: list[str]) -> str | None:
@@ -216,7 +227,7 @@ class _Eval:
         return None if path is None else shell_subst.abspath(path, self.scope.cwd)
 
     def sub_word(self, text: str) -> str | None:
-        sub = _Eval(self.scope, self.notes)
+        sub = _Eval(self.scope, self.notes, self.output)
         value = sub.word(text)
         return value if sub.known and not sub.fields else None
 
@@ -326,13 +337,14 @@ def _replace(value: str, op: str, pattern: str, repl: str) -> str:
     return re.sub(f"(?:{rx})", repl.replace("\\", "\\\\"), value, count=0 if op == "//" else 1)
 
 
-def evaluate(raw: str, scope: Scope, notes: list[str] | None = None) -> tuple[list[str], bool]:
+def evaluate(raw: str, scope: Scope, notes: list[str] | None = None,
+             output: Output | None = None) -> tuple[list[str], bool]:
     """The fields one shell word expands to, and whether every part of it was known.
 
     Usually one field; an unquoted expansion holding blanks gives several (field splitting), and
     one that is empty gives none.
     """
-    ev = _Eval(scope, notes)
+    ev = _Eval(scope, notes, output)
     last = ev.word(raw)
     fields = [*ev.fields, last] if (last or not ev.fields) else ev.fields
     if fields == [""] and raw and not any(q in raw for q in "'\""):
