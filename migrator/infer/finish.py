@@ -10,6 +10,7 @@ from dataclasses import replace
 from migrator.infer.commands import effective_command, shell_line
 from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine
+from migrator.infer.ops.image import refuse_commit
 from migrator.infer.paths import in_project, only_artifacts, reads_artifact
 from migrator.infer.runtime import runtime_builds, variants
 from migrator.model import (
@@ -35,6 +36,8 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
             raise Unsupported(source.loc, "tar stream from a container whose extraction "
                                           "could not be read")
         return NoPattern("no step copies files out of a container")
+    if m.committed:
+        refuse_commit(m.committed[0])
     _fill_steps(m)
     run_keys = {r.key for r in m.runs}
     builder_images = {a.builder for a in m.artifacts if a.builder not in run_keys} | {

@@ -22,6 +22,7 @@ from migrator.model import (
     Command,
     Dockerfile,
     HostOp,
+    ImageOp,
     Loc,
     Problem,
     RunOp,
@@ -75,6 +76,7 @@ class Machine:
     detached: list[str] = field(default_factory=list)  # containers left running (-d)
     privileged: dict[str, RunOp] = field(default_factory=dict)  # --privileged, by name
     probes: list[RunOp] = field(default_factory=list)  # runs that leave nothing: tests?
+    committed: list[ImageOp] = field(default_factory=list)  # `docker commit` of a container
     saved: dict[str, Loc] = field(default_factory=dict)  # `docker save -o FILE`: FILE -> step
     host_ops: list[HostOp] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # containers something was copied out of

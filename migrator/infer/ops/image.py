@@ -8,12 +8,17 @@ from migrator.model import ImageOp, Unsupported
 from migrator.readers.words import host_path
 
 
+def refuse_commit(op: ImageOp) -> None:
+    names = [a for a in op.args if not a.startswith("-")]
+    raise Unsupported(op.cmd.loc, f"docker commit {names[0]}: the image is the state a "
+                                  "container was left in, which no Dockerfile describes; not "
+                                  "translatable to a multi-stage build")
+
+
 def image(m: Machine, op: ImageOp) -> None:
     names = [a for a in op.args if not a.startswith("-")]
     if op.what == "commit" and names and names[0] in m.containers:
-        raise Unsupported(op.cmd.loc, f"docker commit {names[0]}: the image is the state a "
-                                      "container was left in, which no Dockerfile describes; "
-                                      "not translatable to a multi-stage build")
+        m.committed.append(op)  # refused if the flow takes files out of containers (finish)
     if op.what != "save":
         return
     if op.cmd.pipe is not None and op.cmd.pipe[1] == 0:

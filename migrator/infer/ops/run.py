@@ -37,7 +37,7 @@ def run(m: Machine, op: RunOp) -> None:
     mounts = classify_mounts(op, m.dirs, m.files, m.temps)
     if op.detach and op.name:
         m.detached.append(op.name)
-    if out is not None or tar is not None or mounts.sources or (mounts.outputs and op.args):
+    if out is not None or tar is not None or mounts.sources or mounts.outputs:
         refuse_privileged(op)
     elif op.privileged and op.name:
         m.privileged[op.name] = op
@@ -47,7 +47,7 @@ def run(m: Machine, op: RunOp) -> None:
         _stream(m, op, tar)
     elif mounts.sources:
         _bind_build(m, op, mounts)
-    elif mounts.outputs and op.args:
+    elif mounts.outputs and (op.args or op.entrypoint or m.command(op.image) != ((), ())):
         _output_mount(m, op, mounts)
     elif not op.detach and op.args and not op.volumes and (op.remove or not op.name):
         m.probes.append(op)  # a command run for its exit status (tests) or for nothing
@@ -128,7 +128,10 @@ def _output_mount(m: Machine, op: RunOp, mounts: Mounts) -> None:
     for host, target in mounts.outputs:
         copy_out = (f"mkdir -p {q(dist(host))} && "
                     f"cp -a {q(target.rstrip('/') + '/.')} {q(dist(host) + '/')}")
+        # Written by the container's process, as whichever user it switched to (`su`,
+        # `gosu`, a script): the owner is unknown, so the final COPY stamps 0:0 as the legacy
+        # runtime COPY did.
         m.add(Artifact(op.image, target, host, "volume", op.cmd.loc,
-                       (*prep, line, copy_out), direct=False, user=op.user))
+                       (*prep, line, copy_out), direct=False, user=op.user or "?"))
         m.host_dirs.add(host)
     m.dead.append(op.cmd)
