@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 
+from migrator.infer.chain import chain
 from migrator.infer.commands import effective_command, shell_line
 from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine
@@ -51,6 +52,8 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
         return NoPattern("no image build uses the files taken out of containers")
     # No image build after the extraction at all: an extraction-only flow (runtime None).
     builders, stock = _builders(m, builder_images)
+    builders, chained = chain(m, builders)
+    builder_images |= {image for _, _, image in chained}
     _dead_containers(m, ops, builder_images)
     _dead_host_steps(m, runtime)
     m.dead.extend(staging)
@@ -62,7 +65,8 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
     return Flow(tuple(builders), tuple(stock), runtime, tuple(m.artifacts),
-                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests, also)
+                tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests, also,
+                tuple(chained))
 
 
 def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:

@@ -70,6 +70,8 @@ class Flow:
     runs: tuple[RunStage, ...] = ()  # containers that built something: stages of their own
     tests: tuple[TestRun, ...] = ()  # tests run in a builder: `--target` stages
     also: tuple[BuildOp, ...] = ()  # later builds of the runtime's Dockerfile (other tags)
+    # Builder stages FROM an earlier builder's tag: (Dockerfile, the FROM text, the image).
+    chained: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,10 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
                            f"COPY --from={stage} {m.src} {m.dest}")
         r_edits.append(Edit(ins.span, "\n".join(lines) + "\n"))
     merged: list[Stage] = []
+    chained = {(path, raw.lower()): b.name for path, raw, image in flow.chained
+                for b in builders if b.makes(image)}
     header_lines, blocks = builder_blocks(builders, rdf, new_ctx, taken, explain, settings,
-                                          merged)
+                                          merged, chained)
     for st in merged:  # the builder's copy of this stage, inserted before, serves both
         r_edits.append(Edit(Span(leading_comments_start(rdf.text, st.from_), st.end), ""))
         explain.append(f"{st.from_.loc}: stage {st.name} is also a builder stage: one copy")

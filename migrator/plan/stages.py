@@ -27,9 +27,11 @@ from migrator.splice import Edit, apply
 
 def builder_blocks(builders: Sequence[Builder], rdf: Dockerfile, new_ctx: str,
                    taken: set[str], explain: list[str], settings: Settings,
-                   merged: list[Stage]) -> tuple[list[str], list[str]]:
+                   merged: list[Stage], chained: Mapping[tuple[str, str], str] | None = None,
+                   ) -> tuple[list[str], list[str]]:
     """Global ARG lines to add, and the text of each builder's stages, spliced from its file.
-    `merged` gets the runtime stages a builder stage replaces (the same stage in both files)."""
+    `merged` gets the runtime stages a builder stage replaces (the same stage in both files);
+    `chained`: (builder file, FROM text lower-cased) -> the stage of the builder it names."""
     blocks: list[str] = []
     header_lines: list[str] = []
     rheader = {arg_name(i): i.text for i in rdf.header}
@@ -49,7 +51,8 @@ def builder_blocks(builders: Sequence[Builder], rdf: Dockerfile, new_ctx: str,
                 raise Unsupported(h.loc, f"global ARG {key} differs from {rdf.path}'s")
             if key not in rheader and h.text not in header_lines:
                 header_lines.append(h.text)
-        blocks.extend(_spliced_stages(b, b.build, bdf, rdf, new_ctx, taken, merged))
+        blocks.extend(_spliced_stages(b, b.build, bdf, rdf, new_ctx, taken, merged,
+                                      chained or {}))
         explain.append(f"{b.loc}: stage {b.name} from {bdf.path}")
     return header_lines, blocks
 
@@ -86,7 +89,8 @@ def _stage_names(b: Builder, rdf: Dockerfile, taken: set[str],
 
 
 def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, rdf: Dockerfile, new_ctx: str,
-                    taken: set[str], merged: list[Stage]) -> list[str]:
+                    taken: set[str], merged: list[Stage],
+                    chained: Mapping[tuple[str, str], str]) -> list[str]:
     """Each stage's text from the builder file, its names and context paths rewritten, and
     re-escaped where the two files' escape characters differ."""
     names = _stage_names(b, rdf, taken, merged)
@@ -101,8 +105,9 @@ def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, rdf: Dockerfile
                           .rstrip("\n"))
             continue
         start = leading_comments_start(bdf.text, st.from_)
-        edits = [Edit(st.from_.span, rewrite_from(st.from_, names.get(st.base.lower()),
-                                                  names[str(st.index)], platform) + "\n")]
+        base = names.get(st.base.lower()) or chained.get((bdf.path, st.base.lower()))
+        edits = [Edit(st.from_.span, rewrite_from(st.from_, base, names[str(st.index)],
+                                                  platform) + "\n")]
         for ins in st.body:
             if ins.keyword not in ("COPY", "ADD"):
                 continue
