@@ -189,7 +189,8 @@ _PY_IMPORTS = re.compile(
 # What takes files out of a container, in Python: list elements, the SDK's calls, mounts.
 _PY_EXTRACTION = re.compile(
     r"""['"](cp|create|export)['"]|\bget_archive\b|\bcontainers\.(create|run)\b"""
-    r"""|docker\b[^\n]*\b(cp|create|export)\b|\bvolumes\s*=|['"](-v|--volume|--mount)['"]""")
+    r"""|docker\b[^\n]*\b(cp|create|export)\b|docker\b[^\n]*\brun\b[^\n]*(-v\b|--volume|--mount|>)"""
+    r"""|\bvolumes\s*=|['"](-v|--volume|--mount)['"]""")
 
 
 def is_python_build_script(rel: str, text: str) -> bool:

@@ -13,6 +13,7 @@ keyword arguments, or shell text inside the string.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -144,11 +145,14 @@ def _inside(inner: Span, outer: Span) -> bool:
 class _Removal:
     """Which statements go: the dead commands' ones, then what only served them."""
 
-    def __init__(self, tree: _Tree, commands: Sequence[Command], dead: set[Command]) -> None:
+    def __init__(self, tree: _Tree, commands: Sequence[Command], dead: set[Command],
+                 inserted: set[str]) -> None:
         self.tree = tree
+        self.inserted = inserted  # names the final build's new text reads
         self.gone: set[cst.CSTNode] = set()
         self.inner: list[Command] = []  # dead commands inside a string that keeps others
         self.pass_for: set[cst.CSTNode] = set()
+        self.dropped: set[str] = set()  # removed functions (invoke tasks) named in decorators
         spans = {s: tree.src.span(s) for s in tree.statements}
         self.spans = spans
         # Each command is under one statement per level: its call sites', outermost first, then
@@ -190,7 +194,7 @@ class _Removal:
         return min(holders, key=lambda s: self.spans[s].end - self.spans[s].start, default=None)
 
     def _reads(self, gone: set[cst.CSTNode]) -> dict[str, int]:
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = dict.fromkeys(self.inserted, 1)
         for s in self.tree.statements:
             if s in gone or self._under_gone(s, gone):
                 continue
@@ -227,7 +231,8 @@ class _Removal:
                 if suite is self.tree.src.module or suite in self.pass_for:
                     continue
                 owner = self.tree.parent[suite]
-                if self.alive(owner) and body and all(s in self.gone for s in body):
+                if self.alive(owner) and any(s in self.gone for s in body) and all(
+                        s in self.gone or _docstring(s) for s in body):
                     changed |= self._empty(owner, suite)
             changed |= self._unused_assignments()
 
@@ -236,9 +241,17 @@ class _Removal:
         statements that only call it), or the suite keeps a `pass`."""
         main = getattr(owner, "body", None) is suite
         if isinstance(owner, cst.FunctionDef):
+            name = owner.name.value
+            users = [s for s in self.tree.statements if s is not owner and self.alive(s)
+                     and name in self.tree.reads[s] and not _only_calls(s, name)]
+            if any(not isinstance(u, cst.FunctionDef) or name not in _decorator_names(u)
+                   for u in users):
+                self.pass_for.add(suite)  # something else still refers to the function
+                return False
             self.gone.add(owner)
+            self.dropped.add(name)  # `@task(pre=[name])` elsewhere loses it
             for s in self.tree.statements:
-                if self.alive(s) and _only_calls(s, owner.name.value):
+                if self.alive(s) and _only_calls(s, name):
                     self.gone.add(s)
             return True
         if main and (not isinstance(owner, (cst.If, cst.Try, cst.For, cst.While)) or
@@ -265,6 +278,43 @@ class _Removal:
                 self.gone.add(s)
                 changed = True
         return changed
+
+
+def _decorator_names(f: cst.FunctionDef) -> set[str]:
+    return set().union(*(_all_names(d.decorator) for d in f.decorators))
+
+
+def _decorator_edits(tree: _Tree, removal: _Removal) -> list[Edit]:
+    """`@task(builder)`, `@task(pre=[builder])` without the tasks that were removed."""
+    out = []
+    for s in tree.statements:
+        if not isinstance(s, cst.FunctionDef) or not removal.alive(s):
+            continue
+        for d in s.decorators:
+            call = d.decorator
+            if not isinstance(call, cst.Call) or not _all_names(call) & removal.dropped:
+                continue
+            args = []
+            for a in call.args:
+                if isinstance(a.value, cst.Name) and a.value.value in removal.dropped:
+                    continue
+                if isinstance(a.value, (cst.List, cst.Tuple)):
+                    kept = [e for e in a.value.elements if not (
+                        isinstance(e.value, cst.Name) and e.value.value in removal.dropped)]
+                    if not kept:
+                        continue
+                    a = a.with_changes(value=a.value.with_changes(elements=[
+                        e.with_changes(comma=cst.MaybeSentinel.DEFAULT) for e in kept]))
+                args.append(a.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+            new = call.with_changes(args=args) if args else call.func
+            out.append(Edit(tree.src.span(call), cst.Module([]).code_for_node(new)))
+    return out
+
+
+def _docstring(s: cst.CSTNode) -> bool:
+    return isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 and isinstance(
+        s.body[0], cst.Expr) and isinstance(s.body[0].value, (cst.SimpleString,
+                                                              cst.ConcatenatedString))
 
 
 def _only_calls(s: cst.CSTNode, name: str) -> bool:
@@ -298,8 +348,9 @@ def edit(fe: FileEdits) -> str:
     tree = _Tree(parse(fe.path, fe.text))
     tree.src.module.visit(_Collector(tree))
     commands = file_commands(fe)
-    removal = _Removal(tree, commands, set(fe.removed))
     edits = translate(tree.src, commands, fe.edits)
+    inserted = set(re.findall(r"[A-Za-z_]\w*", " ".join(e.text for e in edits)))
+    removal = _Removal(tree, commands, set(fe.removed), inserted)
     edits.extend(Edit(c.cut, "") for c in removal.inner)
     for s in tree.statements:
         if s in removal.gone and not removal._under_gone(s, removal.gone):
@@ -312,8 +363,16 @@ def edit(fe: FileEdits) -> str:
         indent = fe.text[first.start : tree.src.span(body[0]).start]
         edits.append(Edit(Span(first.start, first.start), f"{indent}pass\n"))
     edits.extend(_imports(tree, removal))
+    edits.extend(_decorator_edits(tree, removal))
     edits.extend(Edit(span, "") for span in orphaned_comments(fe.text, edits))
-    return apply(fe.text, edits)
+    return _blank_runs(fe.text, apply(fe.text, edits))
+
+
+def _blank_runs(old: str, new: str) -> str:
+    """No run of blank lines longer than the longest the file had (two, between definitions)."""
+    longest = max((m.count("\n") for m in re.findall(r"\n(?:[ \t]*\n)+", old)), default=1) - 1
+    too_many = re.compile(r"\n(?:[ \t]*\n){" + str(longest + 1) + ",}")
+    return too_many.sub("\n" * (longest + 1), new)
 
 
 def _statement_lines(tree: _Tree, s: cst.CSTNode) -> Span:
@@ -327,17 +386,24 @@ def _statement_lines(tree: _Tree, s: cst.CSTNode) -> Span:
 
 
 def _blank_after(text: str, span: Span) -> Span:
-    """A statement set off by blank lines goes with the blank lines after it, so the file keeps
-    its spacing (two blank lines between top-level definitions stay two)."""
-    if not text[: span.start].endswith("\n\n"):
-        return span
+    """A statement set off by blank lines on both sides goes with the shorter run of them, so
+    the file keeps its spacing (two blank lines between top-level definitions stay two)."""
+    start = span.start
+    while start > 0 and text[:start].endswith("\n\n"):
+        start = text.rfind("\n", 0, start - 1) + 1
+        if text[start:span.start].strip():
+            break
+    before = text[start : span.start].count("\n")
     end = span.end + 1
     while end < len(text):
         nl = text.find("\n", end)
         if nl < 0 or text[end:nl].strip():
             break
         end = nl + 1
-    return Span(span.start, min(end, len(text))) if end > span.end + 1 else span
+    after = text[span.end + 1 : end].count("\n")
+    if not before or not after:
+        return span
+    return Span(start, span.end) if before <= after else Span(span.start, end)
 
 
 def _imports(tree: _Tree, removal: _Removal) -> list[Edit]:

@@ -23,15 +23,22 @@ from migrator.readers.python import Source
 from migrator.splice import Edit
 
 
-def _calls(src: Source) -> dict[Span, cst.Call]:
-    out: dict[Span, cst.Call] = {}
+def _expressions(src: Source) -> tuple[dict[Span, cst.Call], set[Span]]:
+    """The calls by span, and the spans of every expression (a word whose span is one is a
+    Python expression; any other word is shell text inside a string)."""
+    calls: dict[Span, cst.Call] = {}
+    spans: set[Span] = set()
 
     class V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            out[src.span(node)] = node
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.BaseExpression):
+                spans.add(src.span(node))
+                if isinstance(node, cst.Call):
+                    calls[src.span(node)] = node
+            return True
 
     src.module.visit(V())
-    return out
+    return calls, spans
 
 
 class _Form:
@@ -42,13 +49,15 @@ class _Form:
         self.src, self.cmd, self.raws, self.shell_words = src, cmd, raws, shell_words
         self.call = calls.get(cmd.span)
         self.kind = "string"
+        at = next((w.span.start for w in cmd.argv if w.value == "build"), cmd.span.start)
         if self.call is not None:
             func = self.call.func
             sdk = isinstance(func, cst.Attribute) and func.attr.value == "build" and not any(
                 a.keyword is None for a in self.call.args)
-            self.kind = "sdk" if sdk else "list"
-        self.quote = _literal_quote(src.text, cmd.span.start)
-        self.fstring = self.kind == "string" and _in_fstring(src.text, cmd.span.start)
+            self.kind = "sdk" if sdk else "string" if cmd.argv and any(
+                w.span in shell_words for w in cmd.argv) else "list"
+        self.quote = _literal_quote(src.text, at)
+        self.fstring = self.kind == "string" and _in_fstring(src.text, at)
 
     # ------------------------------------------------------------ tokens
 
@@ -83,8 +92,10 @@ class _Form:
 
     def shell(self, value: str, word: Word | None) -> str:
         """One word as shell text inside this command's string literal."""
-        if word is not None and word.span in self.shell_words:
-            return word.raw
+        if word is not None and word.span in self.shell_words and (
+                "{" not in word.raw or _in_fstring(self.src.text, word.span.start) ==
+                self.fstring):
+            return word.raw  # shell text of another string of the same kind
         if word is not None and not word.known:
             raise Unsupported(self.cmd.loc, f"{word.raw} is known only when the script runs "
                                             "and is written in another form than this string")
@@ -224,10 +235,10 @@ def _in_fstring(text: str, at: int) -> bool:
 
 def translate(src: Source, commands: Sequence[Command], edits: Sequence[Edit]) -> list[Edit]:
     """The script layer's shell-form edits, each in the form of the command it changes."""
-    calls = _calls(src)
+    calls, exprs = _expressions(src)
     raws = {w.raw: w for c in commands for w in c.argv if w.raw and " " not in w.raw}
     # Words of string commands: their source text is shell, not a Python expression.
-    shell_words = {w.span for c in commands if c.span not in calls for w in c.argv}
+    shell_words = {w.span for c in commands for w in c.argv if w.span not in exprs}
     out: list[Edit] = []
     for e in edits:
         cmd = _owner(commands, e)

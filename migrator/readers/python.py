@@ -297,6 +297,12 @@ class PythonReader:
         for p in params.kwonly_params:
             default = self.eval.value(p.default, frame) if p.default is not None else None
             names[p.name.value] = kwargs.get(p.name.value, default)
+        if isinstance(params.star_arg, cst.Param):
+            names[params.star_arg.name.value] = tuple(args[len(positional):])
+        if isinstance(params.star_kwarg, cst.Param):
+            taken = {p.name.value for p in (*positional, *params.kwonly_params)}
+            names[params.star_kwarg.name.value] = {k: v for k, v in kwargs.items()
+                                                   if k not in taken}
         # No call sites are recorded (`Command.calls` stays empty): the editor finds the
         # statements to remove from the spans, whichever function they are in (pyedit).
         inner = Frame({**self.globals, **names}, frame.cwd, (), frame.conditional,

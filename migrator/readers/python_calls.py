@@ -86,7 +86,7 @@ def arg_node(node: cst.Call, index: int, keyword: str | None = None) -> cst.Base
         for a in node.args:
             if a.keyword is not None and a.keyword.value == keyword:
                 return a.value
-    return positional[index].value if index < len(positional) else None
+    return positional[index].value if 0 <= index < len(positional) else None
 
 
 # ------------------------------------------------------------------ commands
@@ -124,7 +124,9 @@ def argv_words(ev: Evaluator, value: Any, node: cst.BaseExpression | None) -> li
             isinstance(e, cst.StarredElement) for e in node.elements):
         return [word(ev, v, e.value) for v, e in zip(value, node.elements, strict=False)]
     items = value if isinstance(value, (tuple, list)) else (value,)
-    return [word(ev, v, node, split=not isinstance(v, Str) or not v.starts) for v in items]
+    # Built elsewhere (a variable, `*args`): each word where its text was written.
+    return [word(ev, v, None) if isinstance(v, Str) and v.starts else
+            word(ev, v, node, split=True) for v in items]
 
 
 def make_command(ev: Evaluator, frame: Frame, argv: list[Word], node: cst.CSTNode,
