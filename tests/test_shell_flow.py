@@ -337,3 +337,19 @@ def test_bash_own_variables_have_the_fixed_machines_answers() -> None:
     """`$OSTYPE` is linux-gnu, so a macOS branch is not taken."""
     text = 'if [[ "$OSTYPE" == darwin* ]]; then docker pull mac; else docker pull linux; fi\n'
     assert argvs(text) == [["docker", "pull", "linux"]]
+
+
+def test_docker_split_over_continuation_lines_and_wrappers() -> None:
+    """`sudo -E docker \\` + options on the next lines is one docker command at its first line."""
+    text = "sudo -E \\\n  docker \\\n  build \\\n  -t app .\nexec time docker push app\n"
+    cmds = run(text)
+    assert [c.words() for c in cmds] == [("docker", "build", "-t", "app", "."),
+                                         ("docker", "push", "app")]
+    assert cmds[0].loc == Loc("build.sh", 1)
+
+
+def test_recursion_and_huge_loops_end() -> None:
+    """A function that calls itself is followed a few levels and warned about; reading always
+    ends."""
+    script = read_shell("build.sh", 'f() { f "$1"; docker build .; }\nf x\n')
+    assert script.commands and any("calls itself" in p.message for p in script.problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,7 @@ _Frame = Frame
 # An unquoted `$DOCKER_BUILD_ARGS`-style word: a list of options the environment may give; with
 # the environment clean (it is never read) it is no words at all.
 _OPTION_LIST = re.compile(r"^\$\{?[A-Za-z_]*(?:ARGS|OPTS|FLAGS|OPTIONS)\}?$", re.IGNORECASE)
+_MAX_STEPS = 200_000
 _SEQUENCES = {"program", "compound_statement", "do_group"}
 
 
@@ -74,6 +76,7 @@ class Shared:
     notes: list[str] = field(default_factory=list)
     sourcing: list[str] = field(default_factory=list)
     pipes: int = 0
+    steps: int = 0
     capture: shell_capture.Capture | None = None  # a function's output being read
 
 
@@ -198,6 +201,10 @@ class ShellReader:
         return out
 
     def walk(self, node: Any, frame: Frame, cut: Span) -> None:
+        self.shared.steps += 1
+        if self.shared.steps > _MAX_STEPS:  # loops within loops over long lists
+            raise Unsupported(self.loc(self.span(node).start), "reading this script takes more "
+                              f"than {_MAX_STEPS} steps; its loops are too large to follow")
         kind = node.type
         if kind in ("command", "redirected_statement", "_joined"):
             self.command(node, frame, cut)
@@ -307,7 +314,8 @@ class ShellReader:
             return
         argv = [w for n in wordnodes for w in self.fields(n, frame)]
         # Words that one source word (`$(BUILD_ARGS)`, an unquoted `$FLAGS`) expanded to.
-        shared = {w.span for w in argv if sum(x.span == w.span for x in argv) > 1}
+        counts = Counter(w.span for w in argv)
+        shared = {span for span, n in counts.items() if n > 1}
         argv = strip_wrappers([replace(w, split=True) if w.span in shared else w for w in argv])
         if not argv:
             return

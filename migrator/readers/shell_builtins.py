@@ -19,6 +19,7 @@ from migrator.readers.words import host_path
 if TYPE_CHECKING:
     from migrator.readers.shell import ShellReader
 
+_MAX_RECURSION = 8
 # `$DOCKER`, `${DOCKER_CMD}`, `$(DOCKER)` left unknown: the command is docker all the same.
 _DOCKER_VARIABLE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 _DECLARE_OPTS = {"-a", "-A", "-r", "-x", "-g", "-i", "-l", "-u", "-n", "-f", "-F", "-p", "-t"}
@@ -161,8 +162,10 @@ def _directory(name: str, args: tuple[Word, ...], frame: Frame) -> None:
 def call_function(r: ShellReader, cmd: Command, frame: Frame) -> None:
     """The function's body runs with its own arguments; `local` ends at its return."""
     body, owner, text = r.shared.functions[cmd.name]
-    if len(frame.calls) > 32:
-        raise Unsupported(cmd.loc, f"function {cmd.name} calls itself without end")
+    if sum(c.name == cmd.name for c in frame.calls) >= _MAX_RECURSION:
+        r.problems.append(warning(cmd.loc, f"not following {cmd.name} deeper: it calls itself "
+                                           f"{_MAX_RECURSION} times over"))
+        return
     inner = frame.copy(args=tuple(value_of(w) for w in cmd.argv[1:]),
                        calls=(*frame.calls, cmd), saved={},
                        output_to=cmd.captured or frame.output_to)
