@@ -226,13 +226,13 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
         runtime = getattr(f, "runtime", None)
         return runtime is not None and runtime.cmd.loc in e.own_lines
 
-    def key(x: tuple[Entry, Any]) -> tuple[bool, bool, int, int, bool, bool, int, str]:
+    def key(x: tuple[Entry, Any]) -> tuple[bool, bool, bool, int, int, bool, bool, int, str]:
         e, f = x
-        # A flow that builds an image beats one that only exports; of two with the same flow,
-        # the one that runs the other (`build.sh` running `cd api && ./build.sh`) is what a user
-        # types.
-        return (getattr(f, "runtime", None) is None, ci_loc(e, named) is None, -len(facts[id(e)]),
-                -_depth(e), not builds_final(e, f),
+        # A flow that builds an image beats one that only exports; a goal a user types (`make
+        # image`) beats a file target (`make dist/app-$(TAG).docker`); of two with the same
+        # flow, the one that runs the other (`build.sh` running `cd api && ./build.sh`).
+        return (getattr(f, "runtime", None) is None, ci_loc(e, named) is None, _file_goal(e),
+                -len(facts[id(e)]), -_depth(e, facts[id(e)]), not builds_final(e, f),
                 not e.default_goal, len(e.script.commands), e.label)
 
     entry, flow = min(roots, key=key)
@@ -240,9 +240,15 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
     return entry, flow, why
 
 
-def _depth(e: Entry) -> int:
-    """How many project files deep the entry's flow runs (0: all in its own file)."""
-    return max((len(c.via) for c in e.script.commands), default=0)
+def _depth(e: Entry, facts: frozenset[Loc]) -> int:
+    """How many project files deep the entry runs its flow (0: all in its own file)."""
+    return max((len(c.via) for c in e.script.commands if c.loc in facts), default=0)
+
+
+def _file_goal(e: Entry) -> bool:
+    """A make goal that names a file (`dist/app.docker`), not a task (`image`)."""
+    t = e.script.target or ""
+    return e.script.kind == "make" and ("/" in t or "$" in t or "." in t)
 
 
 def _why(entry: Entry, flow: Any, pool: list[tuple[Entry, Any]], facts: dict[int, frozenset[Loc]],
@@ -250,7 +256,7 @@ def _why(entry: Entry, flow: Any, pool: list[tuple[Entry, Any]], facts: dict[int
     inside = [e.label for e, _ in pool if facts[id(e)] < facts[id(entry)]]
     twins = [e for e, _ in pool if e is not entry and facts[id(e)] == facts[id(entry)]]
     same = [e.label for e in twins]
-    runs_twin = any(_depth(entry) > _depth(e) for e in twins)
+    runs_twin = any(_depth(entry, facts[id(entry)]) > _depth(e, facts[id(e)]) for e in twins)
     others = [e.label for e, _ in pool if e is not entry and e.label not in inside + same]
     reasons = []
     if len(pool) == 1:

@@ -116,12 +116,14 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     if not flows:
         return _no_flow(root, project, empty, failures, settings)
     named = ep.ci_runs(found, ctx)
+    # Already migrated: the build CI runs builds a multi-stage Dockerfile (the other builds
+    # that copy out of containers are named; --entry migrates one).
     done = [e for e, _ in empty if ep.ci_loc(e, named) is not None and _multistage(e.script, dfs)]
     if done and not any(ep.ci_loc(e, named) for e, _ in flows):
         others = ", ".join(e.label for e, _ in flows)
-        return Outcome(root, Status.NOTHING, f"the build CI runs ({done[0].label}) is already "
-                       f"multi-stage; other builds copy files out of containers: {others} "
-                       "(--entry migrates one)", why=f"entry point {done[0].label}: CI runs it")
+        return Outcome(root, Status.NOTHING, f"{done[0].label} already builds a multi-stage "
+                       f"Dockerfile; other builds copy files out of containers: {others} "
+                       "(--entry migrates one)", why=f"entry point {done[0].label}")
     entry, flow, why = ep.choose(flows, named)
     try:
         return _planned(root, project, entry, flow, why, dfs, ctx, settings)
