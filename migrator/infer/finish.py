@@ -36,6 +36,10 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
             source = next(iter(m.streams.values())).source
             raise Unsupported(source.loc, "tar stream from a container whose extraction "
                                           "could not be read")
+        if m.installs:
+            i = m.installs[0]
+            return NoPattern(f"{i.cmd.loc}: docker cp to {i.dest} installs a tool on the build "
+                             "machine; no build output is taken out of a container")
         return NoPattern("no step copies files out of a container")
     if m.committed:
         refuse_commit(m.committed[0])

@@ -20,6 +20,7 @@ from migrator.model import (
     Artifact,
     BuildOp,
     Command,
+    CpOp,
     Dockerfile,
     HostOp,
     ImageOp,
@@ -76,6 +77,7 @@ class Machine:
     detached: list[str] = field(default_factory=list)  # containers left running (-d)
     privileged: dict[str, RunOp] = field(default_factory=dict)  # --privileged, by name
     probes: list[RunOp] = field(default_factory=list)  # runs that leave nothing: tests?
+    installs: list[CpOp] = field(default_factory=list)  # `docker cp C:/usr/bin/x /usr/bin/`
     committed: list[ImageOp] = field(default_factory=list)  # `docker commit` of a container
     saved: dict[str, Loc] = field(default_factory=dict)  # `docker save -o FILE`: FILE -> step
     host_ops: list[HostOp] = field(default_factory=list)

@@ -15,6 +15,9 @@ def cp(m: Machine, op: CpOp) -> None:
     if op.container is None:
         _into(m, op)
         return
+    if op.dest.startswith(_TOOL_DIRS):
+        m.installs.append(op)  # a tool for the build machine (buildctl from moby/buildkit)
+        return
     if op.container not in m.containers:
         raise Unsupported(op.cmd.loc, f"docker cp from container {op.container!r}, "
                                       "which this script did not create")
@@ -26,6 +29,9 @@ def cp(m: Machine, op: CpOp) -> None:
         _stream(m, op, image)
     else:
         _out(m, op, image)
+
+
+_TOOL_DIRS = ("/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin", "/usr/local/sbin", "/opt/bin")
 
 
 def _into(m: Machine, op: CpOp) -> None:
