@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 from migrator import cli
+from migrator.fleet import work
 from migrator.pipeline import Outcome, Status, analyze
 from migrator.plan import FileChange
 from migrator.settings import Settings
@@ -389,7 +390,7 @@ def test_different_images_write_nothing(
         return dataclasses.replace(outcome, plan=dataclasses.replace(outcome.plan,  # type: ignore[type-var]
                                                                      changes=changes))
 
-    monkeypatch.setattr(cli, "analyze", wrong)
+    monkeypatch.setattr(work, "analyze", wrong)  # the fleet worker analyses each project
     code, report = migrate(capsys, *verify_argv(docker, "buildkit", project))
     assert code == 1
     assert verification(report)["status"] == "different"
