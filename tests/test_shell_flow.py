@@ -353,3 +353,14 @@ def test_recursion_and_huge_loops_end() -> None:
     ends."""
     script = read_shell("build.sh", 'f() { f "$1"; docker build .; }\nf x\n')
     assert script.commands and any("calls itself" in p.message for p in script.problems)
+
+
+def test_an_unknown_copied_into_a_variable_is_named_by_it() -> None:
+    """`TAG=$1` with no argument given is `${TAG}` (so a message can say --set TAG=...), but a
+    function's `IMAGE=$1` keeps what its caller passed (so it still names the caller's image)."""
+    text = ('TAG=$1\nf() { IMAGE=$1; docker run "$IMAGE"; }\nB=$(git describe)\n'
+            'docker build -t "app:$B" .\nf "app:$B"\necho "$TAG"\n')
+    cmds = run(text)
+    run_ = next(c for c in cmds if c.words()[:2] == ("docker", "run"))
+    assert run_.argv[2].value == "app:${B}"
+    assert next(c for c in cmds if c.name == "echo").argv[1].value == "${TAG}"

@@ -58,6 +58,7 @@ _Frame = Frame
 # the environment clean (it is never read) it is no words at all.
 _OPTION_LIST = re.compile(r"^\$\{?[A-Za-z_]*(?:ARGS|OPTS|FLAGS|OPTIONS)\}?$", re.IGNORECASE)
 _MAX_STEPS = 200_000
+_REFERENCE = re.compile(r'^"?\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9])\}?"?$')
 _SEQUENCES = {"program", "compound_statement", "do_group"}
 
 
@@ -285,7 +286,8 @@ class ShellReader:
                 frame.set(name, "")
             else:
                 w = self.word(value_node, frame)
-                frame.set(name, w.value if w.known else _unknown(name, w.value))
+                frame.set(name, w.value if w.known else
+                          _unknown(name, w.value, self.text_of(value_node), frame))
 
     def substituted(self, node: Any, frame: Frame, cut: Span, captured: str | None) -> None:
         """The commands inside `$(...)` in a word run too; record them."""
@@ -366,10 +368,13 @@ class ShellReader:
         return self._frag, self._pos
 
 
-def _unknown(name: str, value: str) -> Sym:
-    """An assignment of an unknown value: `X=$(git describe)` is `${X}` from then on, while
-    `IMAGE=app:${TAG}` keeps its known parts (so it still names the image built as app:${TAG})."""
-    if value.startswith(("$(", "`")) or value == "${" + name + "}":
+def _unknown(name: str, value: str, source: str, frame: Frame) -> Sym:
+    """An assignment of an unknown value: `X=$(git describe)`, and `X=$1` or `X=$V` where the
+    argument or V is not given, are `${X}` from then on (a message names X and `--set X=...`,
+    which beats the assignment); `IMAGE=app:${TAG}` keeps its text, and so does `X=$1` where
+    the caller passed an unknown (so it still names what the caller built)."""
+    ref = _REFERENCE.match(source)
+    if value.startswith(("$(", "`")) or (ref is not None and frame.lookup(ref.group(1)) is None):
         return Sym("${" + name + "}")
     return Sym(value)
 
