@@ -114,11 +114,21 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         else:
             flows.append((e, flow))
     if not flows:
-        return _no_flow(root, project, empty, failures, settings)
+        outcome = _no_flow(root, project, empty, failures, settings)
+        staged = next((e for e, _ in empty if _multistage(e.script, dfs)), None)
+        if staged is None or outcome.status is not Status.FAILED:
+            return outcome
+        # Already multi-stage: what still copies out of a container is said, not refused.
+        left = "; ".join(f"{p.loc}: {p.message}" for p in outcome.problems)
+        return Outcome(root, Status.NOTHING, f"{staged.label} already builds from a build "
+                       f"stage; left as they are: {left}", why=f"entry point {staged.label}")
     named = ep.ci_runs(found, ctx)
-    # Already migrated: the build CI runs builds a multi-stage Dockerfile (the other builds
-    # that copy out of containers are named; --entry migrates one).
-    done = [e for e, _ in empty if ep.ci_loc(e, named) is not None and _multistage(e.script, dfs)]
+    # Already migrated: the build CI runs builds from a build stage of its Dockerfile, or one
+    # does and what is left only exports or tests (the other builds that copy out of
+    # containers are named; --entry migrates one).
+    left_export = all(getattr(f, "runtime", None) is None for _, f in flows)
+    done = [e for e, _ in empty if (left_export or ep.ci_loc(e, named) is not None)
+            and _multistage(e.script, dfs)]
     if done and not any(ep.ci_loc(e, named) for e, _ in flows):
         others = ", ".join(e.label for e, _ in flows)
         return Outcome(root, Status.NOTHING, f"{done[0].label} already builds a multi-stage "
@@ -133,14 +143,19 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
 
 
 def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
-    """The entry builds a Dockerfile whose stages copy from each other (already migrated)."""
+    """The entry builds a Dockerfile that copies from a build stage of its own (a stage that
+    RUNs something), as a migrated builder pattern does; `FROM docker AS docker` + `COPY
+    --from=docker` only names an image."""
     from migrator.interpret import interpret
     from migrator.model import BuildOp
 
     for op in map(interpret, script.commands):
         df = dfs.get(op.dockerfile) if isinstance(op, BuildOp) else None
-        if df is not None and len(df.stages) > 1 and any(
-                i.flag("from") is not None for st in df.stages for i in st.body):
+        if df is None:
+            continue
+        built = {st.name.lower() for st in df.stages
+                 if st.name and any(i.keyword == "RUN" for i in st.body)}
+        if any((i.flag("from") or "").lower() in built for st in df.stages for i in st.body):
             return True
     return False
 
