@@ -292,6 +292,10 @@ def _cp(cmd: Command, argv: list[Word]) -> CpOp:
     src, dest = args
     if _is_container_path(src):
         container, _, path = src.partition(":")
+        while path.startswith("./"):
+            path = path[2:]
+        # A container path is relative to the container's root, not its WORKDIR (docker cp).
+        path = path if path.startswith("/") else "/" + (path if path != "." else "")
         dest_abs = dest if dest == "-" else host_path(dest, cmd.cwd)
         return CpOp(cmd, container, path, dest_abs)
     return CpOp(cmd, None, src, dest)

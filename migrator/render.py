@@ -111,3 +111,7 @@ def export_stage(origin: str, name: str, copies: Sequence[str]) -> str:
 
 def test_stage(origin: str, base: str, name: str, line: str) -> str:
     return str(_module("dockerfile.j2").test_stage(origin, base, name, line))
+
+
+def final_again(stage: str) -> str:
+    return str(_module("dockerfile.j2").final_again(stage))

@@ -62,5 +62,11 @@ def test_export_stage_leaves_what_docker_cp_left(docker: DockerClient, tmp_path:
         migrated = _run(migrated_root, docker)
         assert migrated.read_bytes() == legacy.read_bytes() == b"tool v1\n"
         assert stat.S_IMODE(migrated.stat().st_mode) == stat.S_IMODE(legacy.stat().st_mode)
+        # A plain build of the builder's Dockerfile still makes the image it made.
+        plain = docker.run(["build", "-q", "-t", tag, "-f", "build/Dockerfile", "."],
+                           cwd=migrated_root)
+        assert plain.returncode == 0, plain.stderr
+        inside = docker.run(["run", "--rm", tag, "cat", "/src/mytool"])
+        assert inside.stdout == b"tool v1\n"
     finally:
         docker.run(["rmi", "-f", tag])

@@ -71,16 +71,21 @@ def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile
 
 def _export_dockerfile(flow: Flow, builder: Builder, bdf: Dockerfile, name: str, dest_dir: str,
                        taken: set[str]) -> tuple[str, list[str]]:
-    """The builder's Dockerfile with the export stage (and a replay stage) after its own."""
-    source = builder.stages[-1]
+    """The builder's Dockerfile with the export stage (and a replay stage) after its own, and
+    then its last stage again, so a plain build of the file still makes the image it made."""
+    source, last = builder.stages[-1], bdf.stages[-1]
     edits: list[Edit] = []
-    if source.name is None and any(not a.direct for a in flow.artifacts):
-        # A stage is built FROM it: it needs a name (`COPY --from=0` would do, `FROM 0` not).
-        ref = unique("builder", taken)
-        edits.append(Edit(source.from_.span, rewrite_from(source.from_, None, ref) + "\n"))
-    else:
-        ref = source.name or str(source.index)
-    blocks, explain = _stages(flow, builder, bdf, ref, name, dest_dir, taken)
+    names: dict[int, str] = {}
+    for st in dict.fromkeys([source, last]):
+        if st.name is None:
+            # Stages are built FROM it: it needs a name (`COPY --from=0` would do, `FROM 0` not).
+            names[st.index] = unique("builder" if st is source else "image", taken)
+            edits.append(Edit(st.from_.span, rewrite_from(st.from_, None, names[st.index])
+                              + "\n"))
+        else:
+            names[st.index] = st.name
+    blocks, explain = _stages(flow, builder, bdf, names[source.index], name, dest_dir, taken)
+    blocks.append(render.final_again(names[last.index]))
     end = len(bdf.text)
     sep = "\n" if bdf.text.endswith("\n") or not bdf.text else "\n\n"
     edits.append(Edit(Span(end, end), sep + "\n\n".join(blocks) + "\n"))
