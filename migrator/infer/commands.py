@@ -106,3 +106,37 @@ def _tar_to_stdout(argv: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
     if file_given and "-" not in argv[1:]:
         return None
     return found
+
+
+def _tar_file(words: Sequence[str]) -> str | None:
+    for i, a in enumerate(words[1:], 1):
+        if a.startswith("--file="):
+            return a.split("=", 1)[1]
+        if (a == "--file" or (a.startswith("-") and not a.startswith("--") and a.endswith("f"))
+                or (i == 1 and not a.startswith("-") and a.endswith("f"))) and i + 1 < len(words):
+            return words[i + 1]
+    return None
+
+
+def tar_into(argv: Sequence[str], path: str) -> tuple[str, tuple[str, ...]] | None:
+    """Where `argv` (a tar, or `sh -c '... && tar -czf /root/out.tgz dist/*'`) writes the
+    archive `path` in the container from: (directory, members), or None."""
+    if len(argv) == 3 and posixpath.basename(argv[0]) in ("sh", "bash") and argv[1] == "-c":
+        from migrator.readers.shell import read_shell  # read, never run
+
+        try:
+            commands = [(c.words(), c.cwd) for c in read_shell("exec", argv[2]).commands]
+        except Unsupported:
+            return None
+    else:
+        commands = [(tuple(argv), "/")]
+    for words, cwd in commands:
+        found = tar_members(words)
+        target = _tar_file(words)
+        if found is None or target is None or cwd.startswith(PROJECT):
+            continue
+        if posixpath.normpath(posixpath.join(cwd, target)) == posixpath.normpath(path):
+            absolute = any(a in ("-C", "--directory") for a in words)
+            return (found[0] if absolute else posixpath.normpath(
+                posixpath.join(cwd, found[0].lstrip("/") or "."))), found[1]
+    return None

@@ -53,6 +53,8 @@ def variants(build: BuildOp, files: Collection[str]) -> list[str]:
     pattern = re.sub(r"\$(\([^)]*\)|\{[^}]*\}|\w+)", "*", word.raw.strip("'\""))
     chosen = posixpath.basename(build.dockerfile)
     folder = posixpath.dirname(build.dockerfile)
+    name = posixpath.basename(pattern)
     return sorted(f for f in files if posixpath.dirname(f) == folder and f != build.dockerfile
-                  and fnmatch.fnmatchcase(posixpath.basename(f), posixpath.basename(pattern))
-                  and posixpath.basename(f) != chosen)
+                  and fnmatch.fnmatchcase(posixpath.basename(f), name)
+                  and posixpath.basename(f) != chosen
+                  and (name.strip("*") or "dockerfile" in f.lower()))

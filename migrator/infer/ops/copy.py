@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
+from migrator.infer.commands import tar_into
 from migrator.infer.flow import Step
 from migrator.infer.machine import Machine, TarStream, dist, q
 from migrator.infer.mounts import refuse_privileged
@@ -44,6 +45,18 @@ def _into(m: Machine, op: CpOp) -> None:
         m.dead.append(op.cmd)
 
 
+def _archived(m: Machine, name: str, path: str) -> tuple[tuple[str, str], ...]:
+    """The members of an archive a step in the container wrote at `path` (`docker exec C tar
+    -czf /root/out.tgz dist/*`), each with the container path it was made from."""
+    for step in reversed(m.steps.get(name) or []):
+        found = None if step.copy else tar_into(step.argv, path)
+        if found is not None:
+            directory, members = found
+            return tuple((mem, posixpath.normpath(posixpath.join(directory, mem)))
+                         for mem in members)
+    return ()
+
+
 def _stream(m: Machine, op: CpOp, image: str) -> None:
     """`docker cp C:/path - | tar -x -C dir`: a tar stream of path, named by its base."""
     if op.cmd.pipe is None or op.cmd.pipe[1] != 0:
@@ -69,5 +82,6 @@ def _out(m: Machine, op: CpOp, image: str) -> None:
         replay = (f"mkdir -p {q(posixpath.dirname(dist(host)))}",
                   f"cp -a {q(src)} {q(dist(host))}")
     direct = not contents and posixpath.basename(src) == posixpath.basename(host)
-    m.add(Artifact(image, src, host, "cp", op.cmd.loc, replay, direct))
+    m.add(Artifact(image, src, host, "cp", op.cmd.loc, replay, direct,
+                   members=_archived(m, op.container or "", src)))
     m.dead.append(op.cmd)
