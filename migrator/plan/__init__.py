@@ -54,7 +54,8 @@ def plan(
     if flow.runtime is None:
         from migrator.plan.export import plan_export
 
-        return plan_export(flow, script, dockerfiles, settings, all_texts)
+        return plan_export(flow, script, dockerfiles, files, settings, all_texts,
+                           read or (lambda _path: None))
     return _plan_image(flow, flow.runtime, script, dockerfiles, files, settings, ignores or {},
                        all_texts, read or (lambda _path: None))
 

@@ -10,7 +10,7 @@ classic builder has no `--output`, so the legacy steps are the way to get the fi
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from migrator import render
 from migrator.infer import DIST, Flow
@@ -35,7 +35,8 @@ from migrator.splice import Edit, apply
 
 
 def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile],
-                settings: Settings, texts: Mapping[str, str]) -> Plan:
+                files: Collection[str], settings: Settings, texts: Mapping[str, str],
+                read: Callable[[str], str | None]) -> Plan:
     warnings: list[Problem] = list(flow.warnings)
     loc = flow.artifacts[0].loc
     if settings.builder == "classic":
@@ -44,8 +45,10 @@ def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile
                                      "(--builder classic)"))
         return Plan((), (), tuple(warnings))
     if len(flow.builders) != 1 or flow.stock or flow.runs:
-        raise Unsupported(loc, "the build outputs only land on the host; an export stage is "
-                               "made only from one builder image built from a Dockerfile")
+        from migrator.plan.export_file import plan_export_file
+
+        return plan_export_file(flow, script, dockerfiles, files, settings, texts, read,
+                                warnings)
     op = flow.builders[0]
     if op in flow.keep_builder_tags:
         raise Unsupported(op.cmd.loc, "the builder image's tag is used after the extraction; "
