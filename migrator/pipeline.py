@@ -127,9 +127,10 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     # does and what is left only exports or tests (the other builds that copy out of
     # containers are named; --entry migrates one).
     left_export = all(getattr(f, "runtime", None) is None for _, f in flows)
-    done = [e for e, _ in empty if (left_export or ep.ci_loc(e, named) is not None)
+    ci_flow = any(ep.ci_loc(e, named) for e, _ in flows)
+    done = [e for e, _ in empty if (left_export or (ep.ci_loc(e, named) and not ci_flow))
             and _multistage(e.script, dfs)]
-    if done and not any(ep.ci_loc(e, named) for e, _ in flows):
+    if done:
         others = ", ".join(e.label for e, _ in flows)
         return Outcome(root, Status.NOTHING, f"{done[0].label} already builds a multi-stage "
                        f"Dockerfile; other builds copy files out of containers: {others} "
