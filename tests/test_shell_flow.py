@@ -364,3 +364,25 @@ def test_an_unknown_copied_into_a_variable_is_named_by_it() -> None:
     run_ = next(c for c in cmds if c.words()[:2] == ("docker", "run"))
     assert run_.argv[2].value == "app:${B}"
     assert next(c for c in cmds if c.name == "echo").argv[1].value == "${TAG}"
+
+
+def test_file_tests_and_cat_read_the_project() -> None:
+    """`[ -f docker/Dockerfile.local ]` is decided by the project's files; `$(cat VERSION)` of a
+    project file is its one line; `git rev-parse --show-toplevel` is the project root."""
+    files = {"VERSION": "2.1.0\n", "docker/Dockerfile": "FROM scratch\n"}
+    text = ('ROOT=$(git rev-parse --show-toplevel)\ncd "$ROOT/docker"\n'
+            'DF=Dockerfile\n[ -f Dockerfile.local ] && DF=Dockerfile.local\n'
+            'if [ -d ../docker ]; then docker build -f "$DF" -t "app:$(cat ../VERSION)" ..; fi\n')
+    (cmd,) = [c for c in run(text, ctx=context(files)) if c.name == "docker"]
+    assert cmd.words() == ("docker", "build", "-f", "Dockerfile", "-t", "app:2.1.0", "..")
+    assert cmd.cwd == f"{PROJECT}/docker" and not cmd.conditional
+
+
+def test_the_script_dir_idioms_with_options() -> None:
+    """`$( cd -- "$( dirname -- "${BASH_SOURCE[0]}" )" &> /dev/null && pwd )` and
+    `cd ...; pwd -P` are the script's directory."""
+    for form in ('"$( cd -- "$( dirname -- "${BASH_SOURCE[0]}" )" &> /dev/null && pwd )"',
+                 '"$(cd "$(dirname "$0")"; pwd -P)"'):
+        (cmd,) = [c for c in read_shell("tools/b.sh", f'D={form}\necho "$D"\n').commands
+                  if c.name == "echo"]
+        assert cmd.argv[1].value == f"{PROJECT}/tools", form

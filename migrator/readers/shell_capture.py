@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from migrator.model import Command, Loc, Span, Word
+from migrator.model import PROJECT, Command, Loc, Span, Word
 from migrator.readers.shell_flow import Stop
 from migrator.readers.shell_frame import Frame, Sym
+from migrator.readers.words import host_path
 
 if TYPE_CHECKING:
     from migrator.readers.shell import ShellReader
@@ -34,6 +35,8 @@ class Capture:
 def output_of(r: ShellReader, frame: Frame, argv: list[str]) -> str | None:
     """What `$(name args...)` prints when `name` is one of the script's functions."""
     shared = r.shared
+    if len(argv) == 2 and argv[0] == "cat":
+        return _project_file(r, frame, argv[1])
     if not argv or argv[0] not in shared.functions:
         return None
     outer = shared.capture
@@ -55,6 +58,20 @@ def output_of(r: ShellReader, frame: Frame, argv: list[str]) -> str | None:
         shared.commands, shared.problems = saved
         shared.capture = outer
     return "\n".join(got.lines) if got.ok else None
+
+
+def _project_file(r: ShellReader, frame: Frame, path: str) -> str | None:
+    """`$(cat VERSION)` of a file in the project: its text (read, not run)."""
+    ctx = r.shared.ctx
+    full = host_path(path, frame.cwd)
+    rel = full.removeprefix(PROJECT + "/")
+    if ctx is None or rel == full or not ctx.is_file(rel):
+        return None
+    text = ctx.text(rel).rstrip("\n")
+    if "\n" in text or len(text) > 200:
+        return None  # not a one-line value
+    r.shared.notes.append(f"{r.path}: `cat {path}` read from the project's {rel}: {text!r}")
+    return text
 
 
 def consumed(r: ShellReader, cmd: Command, frame: Frame) -> bool:

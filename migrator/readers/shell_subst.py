@@ -2,7 +2,8 @@
 
 `$(pwd)`, `$(dirname ...)`, `$(basename ...)`, `$(readlink -f ...)`, `$(realpath ...)`,
 `$(cd ... && pwd)` and `$(echo ...)` are computed from the words; `uname` gets a fixed answer
-that is said in --explain. Anything else (`git`, `date`, `cat VERSION`) stays unknown.
+that is said in --explain, as does `git rev-parse --show-toplevel` (the project root). Anything
+else (`git describe`, `date`, `id -u`) stays unknown.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from migrator.model import PROJECT
 from migrator.readers.words import matching
 
 _REDIRECT = re.compile(r"^(\d*(?:>>|>&|<&|&>|>|<))(.*)$")
@@ -17,6 +19,9 @@ _REDIRECT = re.compile(r"^(\d*(?:>>|>&|<&|&>|>|<))(.*)$")
 _FIXED = {
     ("uname",): "Linux", ("uname", "-s"): "Linux", ("uname", "-m"): "x86_64",
     ("uname", "-p"): "x86_64", ("arch",): "x86_64", ("uname", "-o"): "GNU/Linux",
+    ("dpkg", "--print-architecture"): "amd64", ("go", "env", "GOARCH"): "amd64",
+    ("go", "env", "GOOS"): "linux", ("go", "env", "GOHOSTARCH"): "amd64",
+    ("go", "env", "GOHOSTOS"): "linux",
 }
 
 
@@ -37,6 +42,10 @@ def answer(argv: list[str], cwd: str, notes: list[str] | None) -> str | None:
     opts = [a for a in args if a.startswith("-") and a != "-"]
     if name == "pwd":
         return cwd
+    if argv == ["git", "rev-parse", "--show-toplevel"]:
+        if notes is not None:
+            notes.append("`git rev-parse --show-toplevel` read as the project root")
+        return PROJECT
     if name == "echo" and not opts:
         return " ".join(args)
     if name == "dirname" and plain and set(opts) <= {"--"}:
@@ -68,12 +77,12 @@ def tokenize(body: str) -> list[str]:
                 cur = []
             i += 1
             continue
-        if c in "&|;" and not cur:  # an operator
+        if c in "&|;" and not cur and body[i : i + 2] != "&>":  # an operator
             op = body[i : i + 2] if body[i : i + 2] in ("&&", "||") else c
             out.append(op)
             i += len(op)
             continue
-        if c in "&|;" and not (c == "&" and cur[-1].endswith((">", "<"))):
+        if c in "&|;" and cur and not (c == "&" and cur[-1].endswith((">", "<"))):
             out.append("".join(cur))
             cur = []
             continue

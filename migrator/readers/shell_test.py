@@ -1,7 +1,8 @@
 """`[ ... ]`, `[[ ... ]]` and `test`: the exit status when every word in it is known.
 
 A variable the files never set reads as unset here (the environment is never read); an entry
-point's arguments and values the files make unknown leave the status unknown (None).
+point's arguments and values the files make unknown leave the status unknown (None). File tests
+(`-f`, `-d`, `-e`) are decided by the project's own files, as in a clean checkout.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from migrator.model import PROJECT
 from migrator.readers.shell_frame import Frame
 from migrator.readers.shell_words import glob_match
+from migrator.readers.words import host_path
 
 if TYPE_CHECKING:
     from migrator.readers.shell import ShellReader
 
+_FILE_TESTS = {"-f", "-e", "-d", "-x", "-r", "-s", "-a"}
 _INT_OPS = {"-eq": int.__eq__, "-ne": int.__ne__, "-lt": int.__lt__, "-le": int.__le__,
             "-gt": int.__gt__, "-ge": int.__ge__}
 
@@ -41,12 +45,28 @@ def _string(op: str, left: str, right: str, glob: bool) -> bool | None:
     return None
 
 
-def _unary(op: str, value: str) -> bool | None:
+def _unary(op: str, value: str, r: ShellReader | None = None,
+           frame: Frame | None = None) -> bool | None:
     if op == "-z":
         return value == ""
     if op == "-n":
         return value != ""
+    if op in _FILE_TESTS and r is not None and frame is not None:
+        return _file_test(op, value, r, frame)
     return None
+
+
+def _file_test(op: str, path: str, r: ShellReader, frame: Frame) -> bool | None:
+    """`[ -f Dockerfile.local ]`: decided by the project's own files (a clean checkout)."""
+    ctx = r.shared.ctx
+    full = host_path(path, frame.cwd).rstrip("/")
+    rel = full.removeprefix(PROJECT + "/")
+    if ctx is None or rel == full or "$" in rel:
+        return None
+    is_file = ctx.is_file(rel)
+    is_dir = any(f.startswith(rel + "/") for f in ctx.files)
+    return is_dir if op == "-d" else is_file if op in ("-f", "-x", "-r", "-s") else \
+        is_file or is_dir
 
 
 def evaluate_test(r: ShellReader, node: Any, frame: Frame) -> bool | None:
@@ -78,7 +98,7 @@ def _expression(r: ShellReader, node: Any, frame: Frame, glob: bool) -> bool | N
         if not operand:
             return None
         text = _value(r, operand[0], frame)
-        return None if text is None else _unary(op, text)
+        return None if text is None else _unary(op, text, r, frame)
     if kind == "binary_expression":
         return _binary(r, node, frame, glob)
     text = _value(r, node, frame)
@@ -127,7 +147,7 @@ def test_words(r: ShellReader, node: Any, frame: Frame) -> bool | None:
     if len(words) == 1:
         return words[0] != ""
     if len(words) == 2:
-        return _unary(*words) if words[0] != "!" else words[1] == ""
+        return _unary(words[0], words[1], r, frame) if words[0] != "!" else words[1] == ""
     if len(words) == 3:
         return _string(words[1], words[0], words[2], glob=False)
     return None

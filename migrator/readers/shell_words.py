@@ -220,7 +220,7 @@ class _Eval:
         if len(ops) != 1 or tokens[0] != "cd" or tokens[ops[0] + 1:] not in (["pwd"],
                                                                               ["pwd", "-P"]):
             return None
-        target = [t for t in tokens[1:ops[0]] if t not in ("-P", "-L")]
+        target = [t for t in tokens[1:ops[0]] if t not in ("-P", "-L", "--")]
         if len(target) != 1:
             return None
         path = self.sub_word(target[0])
