@@ -10,7 +10,7 @@ from dataclasses import replace
 from migrator.infer.chain import chain
 from migrator.infer.commands import effective_command, shell_line
 from migrator.infer.flow import Flow, NoPattern, TestRun
-from migrator.infer.machine import Machine
+from migrator.infer.machine import Machine, image_ref
 from migrator.infer.ops.image import refuse_commit
 from migrator.infer.paths import in_project, only_artifacts, reads_artifact
 from migrator.infer.runtime import runtime_builds, variants
@@ -75,9 +75,9 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
 
 def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
     """Commands run in a builder image for their exit status: tests, a stage of their own."""
-    tags = {t.value for b in builders for t in b.tags}
+    tags = {image_ref(t.value) for b in builders for t in b.tags}
     return tuple(TestRun(op.image, shell_line(op, effective_command(op, m)), op.cmd)
-                 for op in m.probes if op.image in tags)
+                 for op in m.probes if image_ref(op.image) in tags)
 
 
 def _warn_variants(m: Machine, runtime: BuildOp) -> None:

@@ -41,6 +41,29 @@ class Image:
     command: ImageCommand = ((), ())
 
 
+def image_ref(ref: str) -> str:
+    """`app` and `app:latest` name the same image (a digest or a tag is kept as given)."""
+    if "@" in ref or ":" in ref.rsplit("/", 1)[-1] or "$" in ref:
+        return ref
+    return ref + ":latest"
+
+
+class Images(dict[str, Image]):
+    """The engine's tags: `app` and `app:latest` are one key."""
+
+    def __getitem__(self, key: str) -> Image:
+        return super().__getitem__(image_ref(key))
+
+    def __setitem__(self, key: str, value: Image) -> None:
+        super().__setitem__(image_ref(key), value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(image_ref(key))
+
+    def get(self, key: str, default: Image | None = None) -> Image | None:  # type: ignore[override]
+        return super().get(image_ref(key), default)
+
+
 @dataclass
 class Container:
     image: str  # the image it runs as the script names it, or a run stage's key
@@ -65,7 +88,7 @@ class Machine:
     files: Collection[str]  # project files before the script runs
     dirs: Collection[str]  # project directories before the script runs
     temps: Collection[str]  # temporary directories an assembled context lives in
-    images: dict[str, Image] = field(default_factory=dict)
+    images: Images = field(default_factory=Images)
     containers: dict[str, Container] = field(default_factory=dict)
     # What ran in each long-lived builder container (fed by `docker exec`/`start`/`cp`), by name.
     steps: dict[str, list[Step]] = field(default_factory=dict)

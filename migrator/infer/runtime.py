@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+from migrator.infer.machine import image_ref
 from migrator.infer.paths import reads_artifact
 from migrator.model import Artifact, BuildOp, Dockerfile, DockerOp, Unsupported
 from migrator.sources import copy_sources
@@ -26,8 +27,9 @@ def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
     """The final build, and any later build of the same Dockerfile in the same context (the
     same image under another tag, as `make image` does for the default architecture)."""
     found: list[BuildOp] = []
+    builders = {image_ref(b) for b in builder_images}
     for op in ops:
-        if not isinstance(op, BuildOp) or any(t.value in builder_images for t in op.tags):
+        if not isinstance(op, BuildOp) or any(image_ref(t.value) in builders for t in op.tags):
             continue
         df = dockerfiles.get(op.dockerfile)
         if df is not None and reads_any(op, df, artifacts, files):

@@ -51,8 +51,11 @@ class Builder:
 
     def makes(self, image: str) -> bool:
         """This builder is the image the script calls `image` (by its key or one of its tags)."""
-        return self.image == image or (
-            self.build is not None and any(t.value == image for t in self.build.tags))
+        from migrator.infer.machine import image_ref
+
+        ref = image_ref(image)
+        return image_ref(self.image) == ref or (
+            self.build is not None and any(image_ref(t.value) == ref for t in self.build.tags))
 
 
 def name_builders(flow: Flow, dockerfiles: Mapping[str, Dockerfile],
