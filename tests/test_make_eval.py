@@ -428,3 +428,17 @@ def test_shell_answers_read_project_files_and_paths() -> None:
     m = mk(text, load=files.get, files=frozenset(files))
     assert [m.variables[k] for k in "VBDT"] == ["1.4.2", "agent", "cmd/agent", PROJECT]
     assert m.variables["N"] == "$(shell cat missing.txt)"
+
+
+def test_bad_function_calls_and_odd_names() -> None:
+    """Too few arguments is make's own error (exit 3 at the line); a check that only reaches
+    `$(error)` on an unknown value reads it unknown; an undefined `$(LINK.c)` is a shell-safe
+    unknown; bare parentheses in a value are text."""
+    with pytest.raises(Unsupported, match=r"insufficient number of arguments \(1\) to function "
+                                          r"`foreach`") as exc:
+        mk("A = 1\nX := $(foreach a)\n")
+    assert str(exc.value.problem.loc) == "Makefile:2"
+    check = ("ifeq ($(shell which sphinx-build >/dev/null 2>&1; echo $$?),1)\n"
+             "$(error sphinx-build not found)\nendif\nall:\n\t$(LINK.c) -o app main.c\n")
+    assert argvs(check, "all") == [["${LINK_c}", "-o", "app", "main.c"]]
+    assert mk("DESC = agent (beta) build\n").variables["DESC"] == "agent (beta) build"

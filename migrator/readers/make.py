@@ -11,6 +11,7 @@ to the file so rewrites splice into the Makefile.
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
@@ -39,8 +40,20 @@ class Makefile:
     problems: tuple[Problem, ...]
     ev: Evaluator = field(compare=False, repr=False)
 
+    @functools.cached_property
+    def _by_target(self) -> dict[str, list[Rule]]:
+        index: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for t in dict.fromkeys(r.targets):
+                index.setdefault(t, []).append(r)
+        return index
+
+    @functools.cached_property
+    def _patterns(self) -> list[Rule]:
+        return [r for r in self.rules if r.recipe and any("%" in t for t in r.targets)]
+
     def explicit(self, target: str) -> list[Rule]:
-        return [r for r in self.rules if target in r.targets]
+        return self._by_target.get(target, [])
 
     def rule(self, target: str) -> Rule | None:
         """The rule that makes `target` (explicit first, then a pattern rule), or None."""
@@ -55,9 +68,7 @@ class Makefile:
 
     def pattern_rule(self, target: str) -> tuple[Rule, str] | None:
         """The first pattern rule that can make `target`, and the stem `%` matched."""
-        for r in self.rules:
-            if not r.recipe:
-                continue
+        for r in self._patterns:
             for t in r.targets:
                 if "%" in t:
                     stem = pattern_match(t, target)
@@ -168,9 +179,9 @@ class _Runner:
         if name in self.done or name in stack:
             return
         steps = self.plans(name)
+        self.done.add(name)
         if not steps:
             return
-        self.done.add(name)
         with self.target_variables(name):
             for prereqs, rule, stem in steps:
                 for p in prereqs:
@@ -202,7 +213,9 @@ class _Runner:
                 "^": " ".join(dict.fromkeys(prereqs)), "+": " ".join(prereqs),
                 "?": " ".join(dict.fromkeys(prereqs)), "*": stem, "|": ""}
         text = self.ev.texts.get(rule.file, self.mk.text)
-        lines = self.lines.setdefault(rule.file, Lines(text))
+        if rule.file not in self.lines:
+            self.lines[rule.file] = Lines(text)
+        lines = self.lines[rule.file]
         pieces: list[tuple[_Frag, Span, Span]] = []
         with self.ev.scope(auto):
             for line in rule.recipe:

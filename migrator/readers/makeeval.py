@@ -30,6 +30,7 @@ Loader = Callable[[str], "str | None"]
 
 _UNKNOWN = re.compile(r"\$\{([^}]*)\}|\$\(shell ([^)]*)\)")
 _AUTOMATIC = "@<^+*?|%"
+_MESSAGE = re.compile(r"\$[({](error|warning|info)[ \t]")  # a check, not a change of flow
 _SHELL_ONLY = re.compile(r"^\s*\$\(shell [^)]*\)\s*$")
 _DEFAULTS = {"MAKE": "make", "SHELL": "/bin/sh", "RM": "rm -f", "CC": "cc", "CXX": "g++",
              "AR": "ar", "MAKELEVEL": "0", "MAKEFLAGS": "", "MAKECMDGOALS": ""}
@@ -208,6 +209,7 @@ class Evaluator:
         arms = [body for _, _, body in st.arms] + [st.other]
         in_rule = self.current is not None  # tab-indented lines: recipe lines only in a rule
         if any(not isinstance(x, Assign) and (in_rule or not isinstance(x, RecipeLine))
+               and not (isinstance(x, Expr) and _MESSAGE.match(x.text))
                for body in arms for x in body):
             raise self.fail(f"{name} decides which branch make takes ({what}) and has no "
                             f"value; give --set {name}=...")
@@ -345,7 +347,11 @@ class Evaluator:
         if head and head.group(1) in FUNCTIONS:
             name = head.group(1)
             rest = body[head.end() :].lstrip(" \t")
-            return FUNCTIONS[name](self, split_args(rest, ARITY[name]))
+            args = split_args(rest, ARITY[name])
+            if len(args) < (2 if name == "if" else ARITY[name]):
+                raise self.fail(f"insufficient number of arguments ({len(args)}) to function "
+                                f"`{name}`")
+            return FUNCTIONS[name](self, args)
         name_raw, subst = body, None
         colon = makeparse.top_level(body, ":")
         if colon >= 0 and "=" in body[colon:]:
@@ -371,7 +377,10 @@ class Evaluator:
             return " ".join(parts)
         var = self.vars.get(name)
         if var is None:
-            return "" if self.cond_depth or name in _AUTOMATIC else "${" + name + "}"
+            if self.cond_depth or name in _AUTOMATIC:
+                return ""
+            # The shell reads the marker as an unknown parameter: it needs a shell name.
+            return "${" + (name if name.isidentifier() else re.sub(r"\W", "_", name)) + "}"
         if var.simple:
             value = var.value
         elif name in self.expanding:

@@ -83,6 +83,7 @@ class Expr:
 
 Stmt = Assign | RuleStmt | RecipeLine | Cond | Include | Export | Expr
 _OPS = ("=", ":=", "::=", "?=", "+=", "!=")
+_CONDITION_LINE = re.compile(r"[ \t]*(else[ \t]+)?ifn?eq\b")
 _CONDITIONALS = ("ifeq_directive", "ifneq_directive", "ifdef_directive", "ifndef_directive")
 
 
@@ -118,31 +119,40 @@ def close_of(text: str, i: int, line: bool = False) -> int:
 
 
 def mask(data: bytes) -> bytes:
-    """The text with the inside of every reference filled, byte for byte the same length."""
+    """The text with the inside of every reference filled, byte for byte the same length, and
+    bare parentheses outside references filled too (the grammar reads `X = a (b)` as an archive
+    member), except on `ifeq`/`ifneq` lines, whose parentheses are syntax."""
     out = bytearray(data)
     text = data.decode("latin-1")  # one char per byte: offsets stay byte offsets
+    bare = not _CONDITION_LINE.match(text)
     i = 0
     while i < len(text) - 1:
-        if text[i] == "$" and text[i + 1] == "$":
+        c = text[i]
+        if c == "\n":
+            bare = not _CONDITION_LINE.match(text, i + 1)
+        elif c == "$" and text[i + 1] == "$":
             i += 2
             continue
-        if text[i] == "$" and text[i + 1] in "({":
+        elif c == "$" and text[i + 1] in "({":
             end = close_of(text, i + 1, line=True)
-            if end < 0:
-                i += 1
+            if end >= 0:
+                _fill(text, out, i + 2, end)
+                i = end + 1
                 continue
-            k = i + 2
-            while k < end and (text[k].isalnum() or text[k] in "_-."):
-                k += 1  # the function or variable name stays readable
-            if k < end and text[k] in " \t":
-                k += 1  # and stays a function call
-            for m in range(k, end):
-                if text[m] not in "\n\\#":
-                    out[m] = ord("_")
-            i = end + 1
-            continue
+        elif c in "()" and bare:
+            out[i] = ord("_")
         i += 1
     return bytes(out)
+
+
+def _fill(text: str, out: bytearray, k: int, end: int) -> None:
+    while k < end and (text[k].isalnum() or text[k] in "_-."):
+        k += 1  # the function or variable name stays readable
+    if k < end and text[k] in " \t":
+        k += 1  # and stays a function call
+    for m in range(k, end):
+        if text[m] not in "\n\\#":
+            out[m] = ord("_")
 
 
 class _Reader:
