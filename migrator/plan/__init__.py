@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 
 from migrator import render
 from migrator.infer import Flow
@@ -54,10 +55,20 @@ def plan(
     if flow.runtime is None:
         from migrator.plan.export import plan_export
 
-        return plan_export(flow, script, dockerfiles, files, settings, all_texts,
+        done = plan_export(flow, script, dockerfiles, files, settings, all_texts,
                            read or (lambda _path: None))
-    return _plan_image(flow, flow.runtime, script, dockerfiles, files, settings, ignores or {},
-                       all_texts, read or (lambda _path: None))
+    else:
+        done = _plan_image(flow, flow.runtime, script, dockerfiles, files, settings,
+                           ignores or {}, all_texts, read or (lambda _path: None))
+    return replace(done, changes=tuple(_line_endings(c) for c in done.changes))
+
+
+def _line_endings(change: FileChange) -> FileChange:
+    """A file written with CRLF line endings keeps them in the lines migrator writes into it."""
+    old, new = change.old, change.new
+    if not old or not new or old.count("\r\n") != old.count("\n"):
+        return change
+    return replace(change, new=new.replace("\r\n", "\n").replace("\n", "\r\n"))
 
 
 def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[str, Dockerfile],
