@@ -244,10 +244,37 @@ def discover(root: str) -> tuple[Project, dict[str, str]]:
     build = (*build, *python)
     tools = tuple(_tool_outputs(root, files))
     extracts.extend(tools)
+    if not extracts:  # no build file does it: maybe the documentation gives the build
+        docs = _documented(root, files, texts, extracts)
+        build = (*build, *docs)
     project = Project(os.path.abspath(root), files, dirs, (), build, tuple(extracts), tools)
     if not extracts:
         return project, {}
     return _with_candidates(project, texts), texts
+
+
+def _documented(root: str, files: frozenset[str], texts: dict[str, str],
+                extracts: list[Loc]) -> list[BuildFile]:
+    """Dockerfiles and READMEs whose documented commands are a builder pattern: two image
+    builds and a step taking files out of a container (one `docker run -v` example of using the
+    image is not one)."""
+    found = []
+    for rel in sorted(files):
+        name = rel[rel.rfind("/") + 1 :]
+        if not (name.startswith("Dockerfile") or name.lower().startswith("readme")):
+            continue
+        text = read_text(root, rel)
+        if text.lower().count("docker build") < 2:
+            continue
+        from migrator.readers.docs import docs_view, documented_builds
+
+        view = docs_view(rel, text)
+        lines = extraction_lines(rel, view)
+        if lines and documented_builds(view) >= 2:
+            texts[rel] = text
+            extracts.extend(lines)
+            found.append(BuildFile(rel, "docs"))
+    return found
 
 
 def _tool_outputs(root: str, files: frozenset[str]) -> list[Loc]:

@@ -72,6 +72,14 @@ def _readers(path: str, text: str, kind: str, ctx: ReaderContext
         return _make_readers(path, text, ctx)
     if kind == "python":
         return _python_readers(path, text, ctx)
+    if kind == "docs":
+        from migrator.readers.docs import read_docs
+
+        def docs() -> Entry:
+            with ctx.entering(path, None):
+                return Entry(f"the commands documented in {path}", read_docs(path, text, ctx))
+
+        return [(path, docs)]
     if kind == "ci":
         from migrator.readers.ci import read_ci
 
@@ -218,7 +226,7 @@ def ci_loc(e: Entry, named: dict[tuple[str, str | None], Loc]) -> Loc | None:
 def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], Loc]
            ) -> tuple[Entry, Any, str]:
     """The entry to migrate and, for people, why it was chosen."""
-    pool = [x for x in found if x[0].script.kind != "ci"] or found
+    pool = [x for x in found if x[0].script.kind not in ("ci", "docs")] or found
     facts = {id(e): _facts(f) for e, f in pool}
     roots = [(e, f) for e, f in pool if not any(facts[id(e)] < facts[id(o)] for o, _ in pool)]
 
