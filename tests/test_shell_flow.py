@@ -386,3 +386,16 @@ def test_the_script_dir_idioms_with_options() -> None:
         (cmd,) = [c for c in read_shell("tools/b.sh", f'D={form}\necho "$D"\n').commands
                   if c.name == "echo"]
         assert cmd.argv[1].value == f"{PROJECT}/tools", form
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("x=1\nunset x\necho ${x-gone}\n", ("echo", "gone")),
+    ("echo $'a\\tb' $'it\\'s'\n", ("echo", "a\tb", "it's")),
+    ("echo ~/x ~root\n", ("echo", "${HOME}/x", "~root")),
+    ("a=(x y z)\necho ${a[-1]} ${a[1]}\n", ("echo", "z", "y")),
+])
+def test_quoting_unset_and_indexes(text: str, words: tuple[str, ...]) -> None:
+    """`unset`, ANSI-C `$'...'`, `~` only before `/`, negative array indexes: as bash reads
+    them."""
+    (cmd,) = run(text)
+    assert cmd.words() == words

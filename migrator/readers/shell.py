@@ -215,6 +215,8 @@ class ShellReader:
             self.assign(node.named_children, frame, cut, command=False)
         elif kind == "declaration_command":
             shell_builtins.declare(self, node, frame, cut)
+        elif kind == "unset_command":
+            shell_builtins.unset([self.text_of(c) for c in node.named_children], frame)
         elif kind == "subshell":
             with contextlib.suppress(shell_flow.Stop):  # `exit` leaves the subshell only
                 self.sequence(node, frame.copy())

@@ -112,9 +112,7 @@ def run(r: ShellReader, cmd: Command, frame: Frame) -> bool:
             frame.set(v, Sym("${" + v + "}"))
         return False
     if name == "unset":
-        for w in args:
-            frame.env[w.value] = None
-            frame.arrays.pop(w.value, None)
+        unset([w.value for w in args], frame)
     elif name in ("exit", "return", "break", "continue"):
         r.commands.append(cmd)
         raise {"exit": Exit, "return": Return}.get(name, Break)()
@@ -123,6 +121,13 @@ def run(r: ShellReader, cmd: Command, frame: Frame) -> bool:
     else:
         return _called_file(r, cmd, frame)
     return False
+
+
+def unset(names: list[str], frame: Frame) -> None:
+    for name in names:
+        if not name.startswith("-") and name not in frame.fixed:
+            frame.env[name] = None
+            frame.arrays.pop(name, None)
 
 
 def _called_file(r: ShellReader, cmd: Command, frame: Frame) -> bool:

@@ -90,9 +90,10 @@ class _Eval:
             items = self.scope.array(name)
             return None if items is None else " ".join(items)
         items = self.scope.array(name)
-        if items is None or not index.isdigit():
+        if items is None or not index.lstrip("-").isdigit():
             return None
-        return items[int(index)] if int(index) < len(items) else ""
+        k = int(index)
+        return items[k] if -len(items) <= k < len(items) else ""
 
     def unknown(self, expr: str) -> str:
         self.known = False
@@ -241,6 +242,13 @@ class _Eval:
             out.append(text[i:j])
             self.known = False
             return j
+        if nxt == "'":  # $'...': ANSI-C quoting, where \' does not end it
+            j = i + 2
+            while j < len(text) and text[j] != "'":
+                j += 2 if text[j] == "\\" else 1
+            j = min(j, len(text))
+            out.append(_ansi_c(text[i + 2 : j]))
+            return j + 1
         if nxt == "(":
             j = matching(text, i + 1, "(", ")")
             out.append(self.subst(text[i + 2 : j - 1], text[i:j]))
@@ -298,7 +306,7 @@ class _Eval:
                     self.fields.append("".join(out))
                     out.clear()
                 i += 1
-            elif c == "~" and i == 0 and not in_dq:
+            elif c == "~" and i == 0 and not in_dq and text[1:2] in ("", "/"):
                 out.append(self.home())
                 i += 1
             else:
@@ -312,6 +320,14 @@ class _Eval:
             self.known = False
             return "${HOME}"
         return home
+
+
+def _ansi_c(body: str) -> str:
+    """The value of `$'...'` (`\\n`, `\\t`, `\\'` and the like)."""
+    try:
+        return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return body
 
 
 def _backslash(text: str, i: int, in_dq: bool, out: list[str]) -> int:
