@@ -883,6 +883,10 @@ def print_report(rep: dict[str, Any]) -> None:
         import throughput
 
         throughput.print_throughput(rep["throughput"])
+    if "python" in rep:
+        import python_reader
+
+        python_reader.print_python(rep["python"])
     if "inference" in rep:
         import inference
 
@@ -1043,6 +1047,10 @@ def main() -> int:
         import inference
 
         rep["inference"] = inference.bench()
+    import python_reader
+
+    log(f"python: reading a {python_reader.LINES}-line build.py; libcst off the shell path ...")
+    rep["python"] = python_reader.bench(migrate)
     if args.importtime:
         rep["importtime"] = importtime(migrate, args.top)
     if args.verify:
@@ -1065,7 +1073,7 @@ def main() -> int:
     if rep.get("verify", {}).get("error"):
         return 3
     passed = rep["startup"]["budgets_pass"] and rep.get("throughput", {}).get("pass", True) \
-        and rep.get("inference", {}).get("pass", True)
+        and rep.get("inference", {}).get("pass", True) and rep.get("python", {}).get("pass", True)
     return 1 if args.strict and not passed else 0
 
 

@@ -64,54 +64,45 @@ class Evaluator:
               at: cst.CSTNode | None = None) -> Any:
         if node is None:
             return None
-        if isinstance(node, cst.SimpleString):
-            return self.string(node)
-        if isinstance(node, cst.ConcatenatedString):
-            return _add(self.value(node.left, frame), self.value(node.right, frame))
-        if isinstance(node, cst.FormattedString):
-            return self.fstring(node, frame)
-        if isinstance(node, cst.Integer):
-            return int(node.value, 0) if node.value.isdigit() or node.value[:2] in (
-                "0x", "0o", "0b") else node.value
-        if isinstance(node, cst.Name):
-            return self.lookup(node, frame)
-        if isinstance(node, cst.Attribute):
-            return self.attribute(node, frame)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            return self.sequence(node, frame)
-        if isinstance(node, cst.Dict):
-            return self.dict_(node, frame)
-        if isinstance(node, cst.BinaryOperation):
-            return self.binary(node, frame, at or node)
-        if isinstance(node, cst.Call):
-            from migrator.readers.python_calls import call
-
-            return call(self, node, frame)
-        if isinstance(node, cst.IfExp):
-            test = truth(self.value(node.test, frame))
-            if test is None:
-                return Str.unknown(self.src.code(node), *self._range(node))
-            return self.value(node.body if test else node.orelse, frame)
-        if isinstance(node, cst.Comparison):
-            return self.compare(node, frame)
-        if isinstance(node, cst.BooleanOperation):
-            return self.boolean(node, frame)
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-            t = truth(self.value(node.expression, frame))
-            return None if t is None else not t
-        if isinstance(node, cst.Subscript):
-            return self.subscript(node, frame)
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
-            return self.comprehension(node, frame)
+        # By exact type: libcst's node classes are ABCs, and isinstance chains on them cost
+        # more than the rest of the evaluation (benchmarks/python_reader.py).
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            return handler(self, node, frame, at)
         return Str.unknown(self.src.code(node), *self._range(node))
 
+    def _integer(self, node: cst.Integer) -> Any:
+        return int(node.value, 0) if node.value.isdigit() or node.value[:2] in (
+            "0x", "0o", "0b") else node.value
+
+    def _ifexp(self, node: cst.IfExp, frame: Frame) -> Any:
+        test = truth(self.value(node.test, frame))
+        if test is None:
+            return Str.unknown(self.src.code(node), *self._range(node))
+        return self.value(node.body if test else node.orelse, frame)
+
+    def _unary(self, node: cst.UnaryOperation, frame: Frame) -> Any:
+        if not isinstance(node.operator, cst.Not):
+            return Str.unknown(self.src.code(node), *self._range(node))
+        t = truth(self.value(node.expression, frame))
+        return None if t is None else not t
+
+    def _call(self, node: cst.Call, frame: Frame) -> Any:
+        from migrator.readers.python_calls import call
+
+        return call(self, node, frame)
+
     def string(self, node: cst.SimpleString) -> Str:
-        value = node.evaluated_value
+        s = self.src.span(node)
+        prefix = node.prefix
+        q = len(node.quote)
+        inner = self.src.text[s.start + len(prefix) : s.end][q:-q]
+        if "\\" in inner or prefix.lower() not in ("", "u", "r", "b", "rb", "br"):
+            value = node.evaluated_value  # escapes: Python's own reading (ast.literal_eval)
+        else:
+            value = inner
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
-        s = self.src.span(node)
-        q = len(node.quote)
-        inner = self.src.text[s.start + len(node.prefix) + q : s.end - q]
         if inner == value:
             first = s.start + len(node.prefix) + q
             return Str(value, tuple(range(first, first + len(value))),
@@ -303,3 +294,26 @@ def _add(left: Any, right: Any) -> Any:
     if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool):
         return left + right
     return None
+
+
+_HANDLERS: dict[type, Any] = {
+    cst.SimpleString: lambda ev, n, f, at: ev.string(n),
+    cst.ConcatenatedString: lambda ev, n, f, at: _add(ev.value(n.left, f), ev.value(n.right, f)),
+    cst.FormattedString: lambda ev, n, f, at: ev.fstring(n, f),
+    cst.Integer: lambda ev, n, f, at: ev._integer(n),
+    cst.Name: lambda ev, n, f, at: ev.lookup(n, f),
+    cst.Attribute: lambda ev, n, f, at: ev.attribute(n, f),
+    cst.List: lambda ev, n, f, at: ev.sequence(n, f),
+    cst.Tuple: lambda ev, n, f, at: ev.sequence(n, f),
+    cst.Set: lambda ev, n, f, at: ev.sequence(n, f),
+    cst.Dict: lambda ev, n, f, at: ev.dict_(n, f),
+    cst.BinaryOperation: lambda ev, n, f, at: ev.binary(n, f, at or n),
+    cst.Call: lambda ev, n, f, at: ev._call(n, f),
+    cst.IfExp: lambda ev, n, f, at: ev._ifexp(n, f),
+    cst.Comparison: lambda ev, n, f, at: ev.compare(n, f),
+    cst.BooleanOperation: lambda ev, n, f, at: ev.boolean(n, f),
+    cst.UnaryOperation: lambda ev, n, f, at: ev._unary(n, f),
+    cst.Subscript: lambda ev, n, f, at: ev.subscript(n, f),
+    cst.ListComp: lambda ev, n, f, at: ev.comprehension(n, f),
+    cst.GeneratorExp: lambda ev, n, f, at: ev.comprehension(n, f),
+}

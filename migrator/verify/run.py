@@ -226,14 +226,20 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     home = os.path.join(work, f"{name}-home")
     os.makedirs(os.path.join(home, ".docker"))
     package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # Python build scripts: the Docker SDK gets the shim's rules too (migrator.verify.sdk_shim).
+    site = os.path.join(work, f"{name}-site")
+    os.makedirs(site)
+    with open(os.path.join(site, "sitecustomize.py"), "w", encoding="utf-8") as f:
+        f.write("from migrator.verify.sdk_shim import install\n\ninstall()\n")
     env = {
         "PATH": _shim_dir(os.path.join(work, f"{name}-shim")) + os.pathsep + os.environ.get(
             "PATH", "/usr/local/bin:/usr/bin:/bin"),
         "HOME": home,
         "DOCKER_CONFIG": os.path.join(home, ".docker"),  # empty: no registry credentials
         "MIGRATOR_SHIM_STATE": state_file,
-        "MIGRATOR_SHIM_DOCKER": client.binary,
-        "PYTHONPATH": package_parent + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        # Resolved here: on the flow's PATH, `docker` is the shim itself.
+        "MIGRATOR_SHIM_DOCKER": shutil.which(client.binary) or client.binary,
+        "PYTHONPATH": os.pathsep.join([site, package_parent, os.environ.get("PYTHONPATH", "")]),
     }
     if host:
         env["DOCKER_HOST"] = host
