@@ -442,3 +442,20 @@ def test_bad_function_calls_and_odd_names() -> None:
              "$(error sphinx-build not found)\nendif\nall:\n\t$(LINK.c) -o app main.c\n")
     assert argvs(check, "all") == [["${LINK_c}", "-o", "app", "main.c"]]
     assert mk("DESC = agent (beta) build\n").variables["DESC"] == "agent (beta) build"
+
+
+def test_prefixes_from_a_variable_and_a_canned_recipe() -> None:
+    """`$(Q)docker build` with `Q = @` is the command `docker build`; a `define`d recipe's
+    lines lose their own `@`/`-` prefixes too."""
+    text = ("Q = @\ndefine CLEAN\n@docker rm -f b\n-docker rmi b\nendef\n"
+            "image:\n\t$(Q)docker build -t app .\n\t$(CLEAN)\n")
+    assert argvs(text, "image") == [["docker", "build", "-t", "app", "."],
+                                    ["docker", "rm", "-f", "b"], ["docker", "rmi", "b"]]
+
+
+def test_exported_and_command_line_variables_reach_the_recipe_shell() -> None:
+    """`export IMAGE := app` and `make TAG=v1` are in the recipe's environment: `$$IMAGE` and
+    `$$TAG` read them; an unexported variable is not there."""
+    text = "export IMAGE := app\nLOCAL := x\nimage:\n\techo $$IMAGE:$$TAG $$LOCAL\n"
+    assert argvs(text, "image", overrides={"TAG": "v1"}) == [["echo", "app:v1", "${LOCAL}"]]
+    assert argvs("export\nA := 1\nx:\n\techo $$A\n", "x") == [["echo", "1"]]

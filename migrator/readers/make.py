@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from migrator.readers.context import ReaderContext
 
 __all__ = ["Makefile", "Rule", "parse_makefile", "read_make"]
+_UNKNOWN_PART = re.compile(r"\$\{|\$\(shell ")
 _MKTEMP = re.compile(r"^\$\(shell (mktemp\b[^)]*)\)$")
 
 
@@ -208,6 +209,19 @@ class _Runner:
         finally:
             self.ev.vars = saved
 
+    def environment(self) -> dict[str, str | None]:
+        """What make puts in a recipe's environment: exported and command-line variables
+        (None where the value is unknown). The host's own environment is never read."""
+        env: dict[str, str | None] = {}
+        every = ".EXPORT_ALL_VARIABLES" in self.ev.special
+        for name, var in list(self.ev.vars.items()):
+            passed = var.export or var.origin == "command line" or (
+                every and var.origin != "default")
+            if passed and name.isidentifier():
+                value = self.ev.variable(name)
+                env[name] = None if _UNKNOWN_PART.search(value) else value
+        return env
+
     def recipe(self, name: str, prereqs: tuple[str, ...], rule: Rule, stem: str) -> None:
         auto = {"@": name, "<": prereqs[0] if prereqs else "",
                 "^": " ".join(dict.fromkeys(prereqs)), "+": " ".join(prereqs),
@@ -225,9 +239,12 @@ class _Runner:
                     pieces.append(piece)
         if ".ONESHELL" in self.ev.special and len(pieces) > 1:
             pieces = [_join(pieces)]
+        env = self.environment() if pieces else {}
         for frag, whole, shell in pieces:
             reader = ShellReader(rule.file, text, lines=lines, ctx=self.ctx)
-            reader.read(frag, initial_frame(cwd=self.ev.curdir))
+            frame = initial_frame(env, cwd=self.ev.curdir)
+            frame.exported |= set(frame.env)
+            reader.read(frag, frame)
             for cmd in reader.commands:
                 if cmd.cut == shell:
                     cmd = replace(cmd, cut=whole)  # deleting a command takes its `@` with it
@@ -265,11 +282,27 @@ def _expand_line(ev: Evaluator, line: RecipeLine) -> tuple[_Frag, Span, Span] | 
         starts.extend([a] * len(piece))
         ends.extend([b] * len(piece))
         i = j
-    text = "".join(out)
+    text, starts, ends = _drop_prefixes("".join(out), starts, ends)
     if not text.strip():
         return None
     shell = line.shell if line.generated else Span(base, line.shell.end)
     return _Frag(text, 0, tuple(starts), tuple(ends)), line.whole, shell
+
+
+def _drop_prefixes(text: str, starts: list[int], ends: list[int]
+                   ) -> tuple[str, list[int], list[int]]:
+    """make reads `@`, `-` and `+` after expansion too (`$(Q)docker build`, with `Q = @`),
+    and at the start of every line a canned recipe (`define`) expands to."""
+    keep: list[int] = []
+    at_start = True
+    for k, c in enumerate(text):
+        if at_start and c in "@-+ \t":
+            continue
+        at_start = c == "\n" and (k == 0 or text[k - 1] != "\\")
+        keep.append(k)
+    if len(keep) == len(text):
+        return text, starts, ends
+    return "".join(text[k] for k in keep), [starts[k] for k in keep], [ends[k] for k in keep]
 
 
 def _join(pieces: list[tuple[_Frag, Span, Span]]) -> tuple[_Frag, Span, Span]:

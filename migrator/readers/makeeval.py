@@ -270,7 +270,11 @@ class Evaluator:
             table[name] = Var(st.value, False, origin, loc, st.export)
 
     def export(self, st: Export) -> None:
-        if st.names is None:
+        if st.names is None:  # a bare `export`: every variable (`unexport`: none)
+            if st.unexport:
+                self.special.pop(".EXPORT_ALL_VARIABLES", None)
+            else:
+                self.special.setdefault(".EXPORT_ALL_VARIABLES", set())
             return
         for name in self.expand(st.names).split():
             if name in self.vars:
