@@ -28,3 +28,12 @@ def test_word_escapes_follow() -> None:
     """A literal backslash in a word is escaped, and `$ becomes \\$."""
     assert _body()[0] == "COPY build.ps1 C:\\\\build\\\\"
     assert _body()[2] == "ENV GREETING=a\\$b"
+
+
+def test_a_directive_after_a_comment_is_a_comment() -> None:
+    """`# escape=` counts only in the opening directive lines, as BuildKit reads them."""
+    late = read_dockerfile("Dockerfile", b"# build the tools\n# escape=`\nFROM alpine\n")
+    after_blank = read_dockerfile("Dockerfile", b"\n# escape=`\nFROM alpine\n")
+    first = read_dockerfile("Dockerfile", b"# syntax=docker/dockerfile:1\n# escape=`\nFROM a\n")
+    assert (late.escape, after_blank.escape, first.escape) == ("\\", "\\", "`")
+    assert first.syntax == "docker/dockerfile:1"

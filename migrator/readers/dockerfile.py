@@ -105,19 +105,37 @@ def read_dockerfile(path: str, data: bytes) -> Dockerfile:
     parser = DockerfileParser(fileobj=io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")),
                               env_replace=False)
     items = parser.structure
-    lines = text.splitlines(keepends=True)
-    starts = _line_starts(text)
+    escape, syntax = _directives(items)
+    instructions, comments = _instructions(path, text, items)
+    header, stages = _stages(path, instructions)
+    return Dockerfile(path, text, escape, syntax, tuple(header), tuple(stages), tuple(comments))
+
+
+def _directives(items: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """The `# escape=` character and the `# syntax=` image from the parser directives: the
+    comment lines that open the file, before any blank line, other comment or instruction."""
     escape = "\\"
     syntax = None
-    for item in items:
-        if item["instruction"] != "COMMENT":
+    for line, item in enumerate(items):
+        if item["instruction"] != "COMMENT" or item["startline"] != line:
             break
         m = _SYNTAX.match(item["content"])
+        m2 = re.match(r"^\s*#\s*escape\s*=\s*(\S)\s*$", item["content"], re.I)
         if m:
             syntax = m.group(1)
-        m2 = re.match(r"^\s*#\s*escape\s*=\s*(\S)", item["content"], re.I)
-        if m2:
+        elif m2:
             escape = m2.group(1)
+        elif not re.match(r"^\s*#\s*check\s*=", item["content"], re.I):
+            break  # an ordinary comment: what follows is no directive
+    return escape, syntax
+
+
+def _instructions(path: str, text: str, items: list[dict[str, Any]]
+                  ) -> tuple[list[Instruction], list[Span]]:
+    """Every instruction with its verbatim text and span (heredoc bodies folded in), and the
+    comment lines."""
+    lines = text.splitlines(keepends=True)
+    starts = _line_starts(text)
     instructions: list[Instruction] = []
     comments: list[Span] = []
     for item in _fold_heredocs(items, lines):
@@ -138,6 +156,11 @@ def read_dockerfile(path: str, data: bytes) -> Dockerfile:
             Instruction(keyword, text[begin:end].rstrip("\n"), span,
                         Loc(path, item["startline"] + 1), flags, args, json_form)
         )
+    return instructions, comments
+
+
+def _stages(path: str, instructions: list[Instruction]) -> tuple[list[Instruction], list[Stage]]:
+    """The global ARGs before the first FROM, and the stages."""
     header: list[Instruction] = []
     stages: list[Stage] = []
     current: list[Instruction] = []
@@ -156,7 +179,7 @@ def read_dockerfile(path: str, data: bytes) -> Dockerfile:
     if not stages:
         raise Unsupported(Loc(path, 1), "no FROM instruction")
     stages[-1] = _with_body(stages[-1], current)
-    return Dockerfile(path, text, escape, syntax, tuple(header), tuple(stages), tuple(comments))
+    return header, stages
 
 
 def _stage(index: int, ins: Instruction) -> Stage:
