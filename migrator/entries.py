@@ -193,7 +193,7 @@ def given_entry(entry: str, project: Project, ctx: ReaderContext) -> Entry:
 # ---------------------------------------------------------------- the choice
 
 
-def _facts(flow: Any) -> frozenset[Loc]:
+def flow_lines(flow: Any) -> frozenset[Loc]:
     """The lines that make up a flow: its builds, extractions and final build."""
     out = {a.loc for a in flow.artifacts} | {b.cmd.loc for b in flow.builders}
     runtime = getattr(flow, "runtime", None)
@@ -227,7 +227,7 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
            ) -> tuple[Entry, Any, str]:
     """The entry to migrate and, for people, why it was chosen."""
     pool = [x for x in found if x[0].script.kind not in ("ci", "docs")] or found
-    facts = {id(e): _facts(f) for e, f in pool}
+    facts = {id(e): flow_lines(f) for e, f in pool}
     roots = [(e, f) for e, f in pool if not any(facts[id(e)] < facts[id(o)] for o, _ in pool)]
 
     def builds_final(e: Entry, f: Any) -> bool:

@@ -101,6 +101,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         found, failures = ep.read_all(project, texts, settings, ctx)
     flows: list[tuple[Entry, Flow]] = []
     empty: list[tuple[Entry, str]] = []
+    broken: list[tuple[Entry, Problem]] = []  # read, but their flow cannot be migrated
     for e in found:
         try:
             flow = _flow(e.script, dfs, project)
@@ -108,6 +109,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
             if settings.entry:
                 raise
             failures.append(ep.Failure(e.label, exc.problem))
+            broken.append((e, exc.problem))
             continue
         if isinstance(flow, str):
             empty.append((e, flow))
@@ -123,24 +125,65 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         return Outcome(root, Status.NOTHING, f"{staged.label} already builds from a build "
                        f"stage; left as they are: {left}", why=f"entry point {staged.label}")
     named = ep.ci_runs(found, ctx)
-    # Already migrated: the build CI runs builds from a build stage of its Dockerfile, or one
-    # does and what is left only exports or tests (the other builds that copy out of
-    # containers are named; --entry migrates one).
-    left_export = all(getattr(f, "runtime", None) is None for _, f in flows)
-    ci_flow = any(ep.ci_loc(e, named) for e, _ in flows)
-    done = [e for e, _ in empty if (left_export or (ep.ci_loc(e, named) and not ci_flow))
-            and _multistage(e.script, dfs)]
-    if done:
-        others = ", ".join(e.label for e, _ in flows)
-        return Outcome(root, Status.NOTHING, f"{done[0].label} already builds a multi-stage "
-                       f"Dockerfile; other builds copy files out of containers: {others} "
-                       "(--entry migrates one)", why=f"entry point {done[0].label}")
+    migrated = _already(root, flows, empty, named, dfs)
+    if migrated is not None:
+        return migrated
     entry, flow, why = ep.choose(flows, named)
+    bigger = _bigger_build(entry, flow, broken, project, named)
+    if bigger is not None:
+        big, problem = bigger
+        return Outcome(root, Status.FAILED, "cannot migrate", problems=(problem,),
+                       why=f"entry point {big.label}: it runs the build ({entry.label} is only "
+                           "part of it), and that cannot be migrated")
     try:
         return _planned(root, project, entry, flow, why, dfs, ctx, settings)
     except Unsupported as exc:
         return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,),
                        why=f"entry point {entry.label}: {why}")
+
+
+def _already(root: str, flows: list[tuple[Entry, Flow]], empty: list[tuple[Entry, str]],
+             named: dict[tuple[str, str | None], Loc], dfs: _Dockerfiles) -> Outcome | None:
+    """Already migrated: the build CI runs builds from a build stage of its Dockerfile, or one
+    does and what is left only exports or tests (the other builds that copy out of containers
+    are named; --entry migrates one)."""
+    from migrator import entries as ep
+
+    left_export = all(getattr(f, "runtime", None) is None for _, f in flows)
+    ci_flow = any(ep.ci_loc(e, named) for e, _ in flows)
+    done = [e for e, _ in empty if (left_export or (ep.ci_loc(e, named) and not ci_flow))
+            and _multistage(e.script, dfs)]
+    if not done:
+        return None
+    others = ", ".join(e.label for e, _ in flows)
+    return Outcome(root, Status.NOTHING, f"{done[0].label} already builds a multi-stage "
+                   f"Dockerfile; other builds copy files out of containers: {others} "
+                   "(--entry migrates one)", why=f"entry point {done[0].label}")
+
+
+def _bigger_build(entry: Entry, flow: Flow, broken: list[tuple[Entry, Problem]],
+                  project: Project, named: dict[tuple[str, str | None], Loc]
+                  ) -> tuple[Entry, Problem] | None:
+    """A build that cannot be migrated and outranks the chosen one: what CI or a bare `make`
+    runs and that contains the chosen flow, or, when the chosen flow only exports, one that
+    builds an image from files it takes out of a container. Migrating the part would leave
+    the build the user runs unmigrated, so it is refused instead."""
+    from migrator import entries as ep
+    from migrator.interpret import interpret
+    from migrator.model import BuildOp
+
+    facts = ep.flow_lines(flow)
+    extracts = set(project.extracts)
+    for big, problem in broken:
+        if big.script.kind in ("ci", "docs"):
+            continue
+        lines = {c.loc for c in big.script.commands}
+        if (big.default_goal or ep.ci_loc(big, named)) and facts <= lines and big is not entry:
+            return big, problem
+        if getattr(flow, "runtime", None) is None and lines & extracts and any(
+                isinstance(interpret(c), BuildOp) for c in big.script.commands):
+            return big, problem
+    return None
 
 
 def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
