@@ -31,7 +31,7 @@ def _expressions(src: Source) -> tuple[dict[Span, cst.Call], set[Span]]:
 
     class V(cst.CSTVisitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, cst.BaseExpression):
+            if isinstance(node, (cst.BaseExpression, cst.DictElement)):
                 spans.add(src.span(node))
                 if isinstance(node, cst.Call):
                     calls[src.span(node)] = node
@@ -236,7 +236,7 @@ def _in_fstring(text: str, at: int) -> bool:
 def translate(src: Source, commands: Sequence[Command], edits: Sequence[Edit]) -> list[Edit]:
     """The script layer's shell-form edits, each in the form of the command it changes."""
     calls, exprs = _expressions(src)
-    raws = {w.raw: w for c in commands for w in c.argv if w.raw and " " not in w.raw}
+    raws = {w.raw: w for c in commands for w in c.argv if w.raw}
     # Words of string commands: their source text is shell, not a Python expression.
     shell_words = {w.span for c in commands for w in c.argv if w.span not in exprs}
     out: list[Edit] = []

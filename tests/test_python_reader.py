@@ -210,3 +210,66 @@ def test_projects_without_python_scripts_never_import_libcst(tmp_path: Path) -> 
     out = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True,
                          text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_popen_pipes_and_archives_written_to_files() -> None:
+    """`Popen(..., stdout=PIPE)` feeding `run(..., stdin=p.stdout)` is one pipeline; an SDK
+    archive whose chunks are written to a file is `docker cp c:path - > file`."""
+    cmds = commands("""
+        import subprocess, docker
+        p = subprocess.Popen(["docker", "cp", "c:/out", "-"], stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", "dist"], stdin=p.stdout, check=True)
+        box = docker.from_env().containers.create("img")
+        bits, _ = box.get_archive("/app/bin")
+        with open("bin.tar", "wb") as f:
+            for chunk in bits:
+                f.write(chunk)
+    """)
+    assert cmds[0].pipe is not None and cmds[1].pipe == (cmds[0].pipe[0], 1)
+    cp = cmds[-1]
+    assert cp.words() == ("docker", "cp", "${box}:/app/bin", "-")
+    assert [(r.op, r.target.value if r.target else None) for r in cp.redirects] == [
+        (">", "bin.tar")]
+
+
+def test_tasks_files_are_one_entry_per_task() -> None:
+    """An invoke tasks file is read once per task, each with its `pre` tasks first; a noxfile
+    once per session, `session.run(...)` arguments as the command's words."""
+    tasks = read_python("tasks.py", textwrap.dedent("""
+        from invoke import task
+
+        @task
+        def builder(c):
+            c.run("docker build -t b -f Dockerfile.build .")
+
+        @task(pre=[builder])
+        def image(c, tag="app"):
+            c.run(f"docker build -t {tag} .")
+    """))
+    assert [(s.target, [c.words()[-2] for c in s.commands]) for s in tasks] == [
+        ("builder", ["Dockerfile.build"]), ("image", ["Dockerfile.build", "app"])]
+    nox = read_python("noxfile.py", textwrap.dedent("""
+        import nox
+
+        @nox.session(name="images")
+        def build_images(session):
+            session.run("docker", "create", "--name", "x", "img", external=True)
+    """))
+    assert [(s.target, s.commands[0].words()) for s in nox] == [
+        ("images", ("docker", "create", "--name", "x", "img"))]
+
+
+def test_helper_arguments_point_at_the_call() -> None:
+    """Words passed through a `*args` helper keep the place they were written: the call."""
+    text = textwrap.dedent("""
+        import subprocess
+
+        def docker(*args):
+            subprocess.check_call(["docker", *args])
+
+        docker("rm", "-f", "box")
+    """)
+    (cmd,) = commands(text)
+    assert cmd.words() == ("docker", "rm", "-f", "box")
+    assert text[cmd.argv[3].span.start : cmd.argv[3].span.end] == '"box"'
+    assert str(cmd.loc) == "build.py:5"

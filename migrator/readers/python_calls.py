@@ -158,8 +158,9 @@ def run_command(ev: Evaluator, node: cst.Call, frame: Frame, q: str, args: list[
         cmds = shell_string(ev, frame, command, cwd)
     elif isinstance(command, (tuple, list)):
         redirects = _redirects(ev, node, kwargs)
+        pipe = _pipe_from(ev, kwargs.get("stdin"))
         cmds = [make_command(ev, frame, argv_words(ev, command, cmd_node), node, redirects,
-                             cwd=cwd)]
+                             pipe, cwd=cwd)]
     else:
         return Str.unknown(ev.src.code(node), *ev._range(node))
     output = Str.unknown(frame.captured or "output", *ev._range(node))
@@ -170,6 +171,21 @@ def run_command(ev: Evaluator, node: cst.Call, frame: Frame, q: str, args: list[
     if q == "subprocess.run":
         return Obj("completed", {"attrs": {"stdout": output, "returncode": 0}})
     return 0
+
+
+def _pipe_from(ev: Evaluator, stdin: Any) -> tuple[int, int] | None:
+    """`run([...], stdin=p.stdout)` after `p = Popen([...], stdout=PIPE)`: one pipeline, the
+    Popen command first (`docker cp c:/out - | tar -x -C dist`)."""
+    if not (isinstance(stdin, Obj) and stdin.kind == "pipe" and stdin.data.get("of")):
+        return None
+    producer: Command = stdin.data["of"][-1]
+    commands = ev.reader.commands
+    if producer.pipe is None:
+        ev.reader.pipes += 1
+        pid = 10_000 + ev.reader.pipes
+        commands[commands.index(producer)] = replace(producer, pipe=(pid, 0))
+        return (pid, 1)
+    return (producer.pipe[0], producer.pipe[1] + 1)
 
 
 def _redirects(ev: Evaluator, node: cst.Call, kwargs: dict[str, Any]) -> tuple[Redirect, ...]:
