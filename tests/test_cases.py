@@ -179,8 +179,10 @@ def _settings(case: Path) -> Settings:
     args = _args(case)
     get = dict(itertools.pairwise(args)).get
     target = get("--make-target")
+    sets = [v for k, v in itertools.pairwise(args) if k == "--set"]
     return Settings(builder=get("--builder"), entry=get("--entry") or (
-        f"make {target}" if target else None))
+        f"make {target}" if target else None),
+        overrides=tuple((k, v) for k, _, v in (s.partition("=") for s in sets)))
 
 
 def _sh(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Usage: TARGET_OS=<alpine|debian> ./build.sh
+# Builds the exporter for the chosen base, then the runtime image.
+set -e
+
+IMAGE="${IMAGE:-acme/exporter}"
+BUILDER_DOCKERFILE="build/Dockerfile.${TARGET_OS}"
+
+docker build -t "${IMAGE}-builder" -f "${BUILDER_DOCKERFILE}" .
+
+id=$(docker create "${IMAGE}-builder")
+docker cp "${id}:/usr/local/bin/exporter" ./exporter
+docker rm -v "${id}"
+
+docker build -t "${IMAGE}:latest" .
+rm -f exporter
