@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "tool $(cat /opt/tool/share/VERSION)"
