@@ -258,22 +258,27 @@ def _documented(root: str, files: frozenset[str], texts: dict[str, str],
     """Dockerfiles and READMEs whose documented commands are a builder pattern: two image
     builds and a step taking files out of a container (one `docker run -v` example of using the
     image is not one)."""
-    found = []
+    found, lines, builds, read = [], [], 0, {}
     for rel in sorted(files):
         name = rel[rel.rfind("/") + 1 :]
         if not (name.startswith("Dockerfile") or name.lower().startswith("readme")):
             continue
         text = read_text(root, rel)
-        if text.lower().count("docker build") < 2:
+        if "docker build" not in text.lower():
             continue
         from migrator.readers.docs import docs_view, documented_builds
 
         view = docs_view(rel, text)
-        lines = extraction_lines(rel, view)
-        if lines and documented_builds(view) >= 2:
-            texts[rel] = text
-            extracts.extend(lines)
+        if documented_builds(view):
+            # The builder's Dockerfile may document its half, the runtime's the other.
+            read[rel] = text
+            lines.extend(extraction_lines(rel, view))
+            builds += documented_builds(view)
             found.append(BuildFile(rel, "docs"))
+    if not lines or builds < 2:
+        return []
+    texts.update(read)
+    extracts.extend(lines)
     return found
 
 

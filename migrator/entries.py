@@ -63,7 +63,44 @@ def read_all(project: Project, texts: dict[str, str], settings: Settings, ctx: R
                 failures.append(Failure(label, exc.problem))
             finally:
                 ctx.clear()
+    documented = [e for e in entries if e.script.kind == "docs"]
+    if len(documented) > 1:
+        entries.append(_documented_together(documented))
     return entries, failures
+
+
+def document_order(path: str) -> tuple[int, str]:
+    """The order a reader follows documents in: the builder's Dockerfile, the others, READMEs."""
+    name = posixpath.basename(path).lower()
+    return (0 if "build" in name and not name.startswith("readme") else
+            2 if name.startswith("readme") else 1, path)
+
+
+def _documented_together(docs: list[Entry]) -> Entry:
+    """The build that several documents describe between them (the builder's Dockerfile says
+    how to build and extract, the runtime's how to build the image): their commands in one
+    sequence, the builder's documents first, each command once."""
+    from dataclasses import replace
+
+    docs = sorted(docs, key=lambda e: document_order(e.script.path))
+    seen: set[tuple[str, ...]] = set()
+    commands: list[Command] = []
+    pipes = 0
+    for e in docs:
+        top = pipes
+        for c in e.script.commands:
+            if c.words() in seen:
+                continue
+            seen.add(c.words())
+            if c.pipe is not None:
+                pipe = (top + c.pipe[0], c.pipe[1])
+                c = replace(c, pipe=pipe)
+                pipes = max(pipes, pipe[0])
+            commands.append(c)
+    first = docs[0].script
+    label = "the commands documented in " + ", ".join(e.script.path for e in docs)
+    problems = tuple(p for e in docs for p in e.script.problems)
+    return Entry(label, Script(first.path, first.text, "docs", tuple(commands), problems))
 
 
 def _readers(path: str, text: str, kind: str, ctx: ReaderContext

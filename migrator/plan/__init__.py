@@ -23,7 +23,7 @@ from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
 from migrator.plan.keep import kept_builders
 from migrator.plan.naming import Builder, name_builders
-from migrator.plan.result import FileChange, Plan
+from migrator.plan.result import FileChange, Plan, merged, spread
 from migrator.plan.scripts import ScriptEdits, removed_call_sites, script_changes
 from migrator.plan.stages import (
     builder_blocks,
@@ -60,7 +60,10 @@ def plan(
     else:
         done = _plan_image(flow, flow.runtime, script, dockerfiles, files, settings,
                            ignores or {}, all_texts, read or (lambda _path: None))
-    return replace(done, changes=tuple(_line_endings(c) for c in done.changes))
+    changes = merged(done.changes)
+    if script.kind == "docs":
+        changes = spread(changes, {c.file or script.path for c in script.commands})
+    return replace(done, changes=tuple(_line_endings(c) for c in changes))
 
 
 def _line_endings(change: FileChange) -> FileChange:

@@ -56,6 +56,10 @@ def _builtin(kind: str) -> Editor | None:
         from migrator.plan.edit_make import edit as make
 
         return make
+    if kind in ("ci", "docs"):
+        from migrator.plan.edit_embedded import edit as embedded
+
+        return embedded
     if kind == "python":
         from migrator.pyedit import edit as python  # libcst: only for Python build scripts
 

@@ -1,0 +1,54 @@
+"""The editor for commands embedded in another kind of file: the steps of a CI definition, the
+docker commands a Dockerfile's comments or a README's code blocks document.
+
+Their readers read a *shell view* of the file (same offsets), so every span is the file's own.
+A dead command goes with the whole line(s) it is on when nothing else is there but what the
+embedding puts before a command (indentation, `#`, `- `, a `$ ` prompt); a command that shares
+its line with a key (`script: docker cp ...`) becomes `true`, so the file keeps its structure.
+Replacements are spliced in place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrator.model import Command, Span
+from migrator.plan.scripts import FileEdits
+from migrator.splice import Edit, apply
+
+# What is left of a line once its dead commands are gone, when nothing else was on it: what
+# the embedding puts before a command, list operators, continuations.
+_REST = re.compile(r"(?:[ \t]*(?:#|-(?=[ \t])|[$>](?=[ \t])|;|&&|\|\||\\)?[ \t]*)*\r?\n?")
+
+
+def edit(fe: FileEdits) -> str:
+    return apply(fe.text, [*_removals(fe.text, fe.removed), *fe.edits])
+
+
+def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
+    """Whole lines where only dead commands were; `true` for a dead command sharing its line
+    with something that stays."""
+    lines: dict[Span, list[Command]] = {}
+    for c in sorted(removed, key=lambda c: c.span):
+        start = text.rfind("\n", 0, c.span.start) + 1
+        end = text.find("\n", c.span.end)
+        span = Span(start, len(text) if end < 0 else end + 1)
+        prev = next((k for k in lines if k.start <= start < k.end), None)
+        if prev is not None:  # one more command on lines already taken: widen them
+            cmds = lines.pop(prev)
+            span = Span(prev.start, max(prev.end, span.end))
+            lines[span] = [*cmds, c]
+        else:
+            lines[span] = [c]
+    out: list[Edit] = []
+    for span, cmds in lines.items():
+        rest, at = [], span.start
+        for c in cmds:
+            rest.append(text[at : c.span.start])
+            at = c.span.end
+        rest.append(text[at : span.end])
+        if all(_REST.fullmatch(r) for r in rest):
+            out.append(Edit(span, ""))
+        else:
+            out.extend(Edit(c.span, "true") for c in cmds)
+    return out
