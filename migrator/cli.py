@@ -64,7 +64,8 @@ verify_options = _options(
     click.option("--builder", type=click.Choice(["buildkit", "classic"]), default=None,
                  help="The builder the project's builds run on. classic: an extraction-only "
                       "flow keeps its legacy steps (docker build --output needs BuildKit); "
-                      "--verify builds with it (default: what the engine and client use)."),
+                      "buildkit: also allows BuildKit-only syntax (as --buildkit); --verify "
+                      "builds with it (default: what the engine and client use)."),
     click.option("--docker", "docker_binary", default="docker", metavar="PATH", show_default=True,
                  help="Docker client binary for --verify."),
     click.option("--timeout", type=click.FloatRange(1), default=1800.0, show_default=True,
@@ -149,7 +150,8 @@ def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, expl
         raise click.UsageError("--dry-run and --check exclude each other")
     if entry and make_target:
         raise click.UsageError("--entry and --make-target exclude each other")
-    settings = Settings(keep_legacy=keep_legacy, buildkit=buildkit, builder=builder,
+    settings = Settings(keep_legacy=keep_legacy, buildkit=buildkit or builder == "buildkit",
+                        builder=builder,
                         entry=entry or (f"make {make_target}" if make_target else None),
                         overrides=overrides)
     mode = "dry-run" if dry_run else "check" if check else "write"
