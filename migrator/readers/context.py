@@ -46,6 +46,7 @@ class Read:
 
     commands: tuple[Command, ...]
     problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()  # what reading assumed (said in --explain)
 
 
 class ReaderContext:
@@ -206,7 +207,8 @@ class ReaderContext:
             got = _read_make(self, call, text, passed, cmd.loc) if call.kind == "make" else \
                 _read_shell(self, call, text, passed)
         via = (*cmd.calls, cmd)
-        return Read(tuple(replace(c, via=(*via, *c.via)) for c in got.commands), got.problems)
+        return Read(tuple(replace(c, via=(*via, *c.via)) for c in got.commands), got.problems,
+                    got.notes)
 
 
 def _read_shell(ctx: ReaderContext, call: Call, text: str,
@@ -219,7 +221,8 @@ def _read_shell(ctx: ReaderContext, call: Call, text: str,
     frame = initial_frame(given, call.cwd, call.args)
     frame.exported |= set(given)  # what the caller exported stays exported
     reader.read(_Frag(text), frame)
-    return Read(tuple(reader.shared.commands), tuple(reader.shared.problems))
+    return Read(tuple(reader.shared.commands), tuple(reader.shared.problems),
+                tuple(reader.shared.notes))
 
 
 def _read_make(ctx: ReaderContext, call: Call, text: str,

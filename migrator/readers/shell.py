@@ -162,7 +162,9 @@ class ShellReader:
         return self.source(node)[0]
 
     def note(self, loc: Loc, message: str) -> None:
-        self.shared.notes.append(f"{loc}: {message}")
+        text = f"{loc}: {message}"
+        if text not in self.shared.notes:  # a loop or a function says it once
+            self.shared.notes.append(text)
 
     # ------------------------------------------------------------ walking
 

@@ -141,6 +141,7 @@ def _called_file(r: ShellReader, cmd: Command, frame: Frame) -> bool:
         return False
     r.commands.extend(ran.commands)
     r.problems.extend(ran.problems)
+    r.shared.notes.extend(n for n in ran.notes if n not in r.shared.notes)
     return True
 
 
