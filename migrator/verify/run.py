@@ -30,6 +30,7 @@ from typing import Any
 
 from migrator.verify.compare import Comparison, compare
 from migrator.verify.engine import DockerClient, EngineError, engine_available, run_program
+from migrator.verify.outputs import host_snapshot, output_paths
 from migrator.verify.shim import State, map_image
 from migrator.verify.snapshot import snapshot
 
@@ -267,8 +268,10 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     containers = client.run(["ps", "-aq", "--filter", f"label=migrator.verify={token}"],
                             timeout=60).stdout.split()
     tail_lines = _log_tail(tail)
-    return FlowRun(name, ok and final is not None, seconds, argv,
-                   tail_lines if ok and final else (tail_lines or "no final image was built"),
+    # An extraction-only flow's migration writes files (`build --output`), not an image.
+    made = final is not None or bool(state.outputs)
+    return FlowRun(name, ok and made, seconds, argv,
+                   tail_lines if ok and made else (tail_lines or "no final image was built"),
                    final, tuple(sorted(tagged)), len(containers),
                    tuple(sorted(f for f in left if ".mv-" not in f)), tuple(state.pushed)), state
 
@@ -398,18 +401,26 @@ def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
                               state_files)
         if not legacy.ok:
             return Verification("error", "the legacy build failed", builder, legacy)
-        migrated, _ = _run_flow("migrated", new_copy, work, entry, client, settings, host,
-                                state_files)
+        migrated, migrated_state = _run_flow("migrated", new_copy, work, entry, client,
+                                             settings, host, state_files)
         if not migrated.ok:
             return Verification("error", "the migrated build failed", builder, legacy, migrated)
-        assert legacy.final is not None and migrated.final is not None
-        comparison = compare(snapshot(client, legacy.final), snapshot(client, migrated.final),
-                             mtimes=settings.mtimes)
+        outputs = output_paths(new_copy, migrated_state.outputs)
+        if outputs and not entry.final_tags:
+            # Extraction-only: the files written on the host are the result.
+            match = f"the files in {', '.join(outputs)} match the legacy flow's"
+            comparison = compare(host_snapshot(legacy_copy, outputs, "legacy:" + outputs[0]),
+                                 host_snapshot(new_copy, outputs, "migrated:" + outputs[0]),
+                                 mtimes=settings.mtimes)
+        else:
+            assert legacy.final is not None and migrated.final is not None
+            match = "the migrated image matches the legacy image"
+            comparison = compare(snapshot(client, legacy.final),
+                                 snapshot(client, migrated.final), mtimes=settings.mtimes)
     except EngineError as exc:
         return Verification("error", f"engine: {exc}", builder, legacy, migrated)
     if comparison.equivalent:
-        return Verification("equivalent", "the migrated image matches the legacy image", builder,
-                            legacy, migrated, comparison)
+        return Verification("equivalent", match, builder, legacy, migrated, comparison)
     n = len(comparison.differences)
     return Verification("different", f"{n} difference{'' if n == 1 else 's'}", builder,
                         legacy, migrated, comparison)

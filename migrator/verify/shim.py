@@ -57,6 +57,7 @@ class State:
     created: list[str] = field(default_factory=list)  # container ids and private names
     image_ids: list[str] = field(default_factory=list)
     pushed: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)  # host paths `build --output` wrote
     log: list[list[str]] = field(default_factory=list)  # every docker call, as the script made it
 
     def to_json(self) -> dict[str, Any]:
@@ -123,6 +124,7 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
     out: list[str] = []
     dockerfile = None
     context = None
+    files_out = False
     i = 0
     while i < len(rest):
         a = rest[i]
@@ -140,6 +142,13 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
             dockerfile = value_
         elif a == "--push" or (a in ("-o", "--output") and "registry" in value_):
             raise Refused("pushing from a build")
+        elif a in ("-o", "--output"):
+            out += [a, value_]
+            dest = _output_dest(value_)
+            if dest is not None:
+                files_out = True
+                _check_host_path(state, dest)
+                state.outputs.append(os.path.abspath(dest))
         elif a == "--cache-from":
             out += ["--cache-from", map_image(state, value_)]
         elif not a.startswith("-") or a == "-":
@@ -158,10 +167,25 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
     source = dockerfile or os.path.join(context, "Dockerfile")
     if dockerfile != "-":
         out += ["-f", _mapped_dockerfile(state, source)]
+    # --force-rm: the classic builder otherwise keeps the container of a step that failed.
+    if files_out:
+        # Files, not an image: there is no id to write (the client fails if asked for one).
+        return ["build", "--force-rm", *out, context]
     iid = os.path.join(state.scratch or state.sandbox, f"iid-{len(state.image_ids)}-{os.getpid()}")
     state.image_ids.append(iid)
-    # --force-rm: the classic builder otherwise keeps the container of a step that failed.
     return ["build", "--force-rm", "--iidfile", iid, *out, context]
+
+
+def _output_dest(value: str) -> str | None:
+    """Where `--output VALUE` writes on the host: `DIR`, `type=local,dest=DIR` or
+    `type=tar,dest=FILE` (`-` is stdout); None for outputs that stay in the engine."""
+    if "=" not in value:
+        return None if value == "-" else value
+    fields = dict(part.partition("=")[::2] for part in value.split(","))
+    if fields.get("type", "local") not in ("local", "tar"):
+        return None
+    dest = fields.get("dest")
+    return None if dest in (None, "-") else dest
 
 
 def _mapped_dockerfile(state: State, path: str) -> str:

@@ -181,3 +181,33 @@ def test_dockerfile_from_a_session_image_is_passed_as_a_mapped_copy(
         "FROM mv-t/a/b:1 AS build\nFROM alpine:latest\nCOPY --from=mv-t/a/b:1 /app /app\n"
     )
     assert (tmp_path / "Dockerfile.run").read_text() == original
+
+
+@pytest.mark.parametrize("output", ["type=local,dest=dist", "dist", "type=tar,dest=dist"])
+@pytest.mark.parametrize("form", ["separate", "joined"])
+def test_build_output_to_the_host_is_recorded_and_writes_no_image_id(
+    state: State, tmp_path: Path, output: str, form: str,
+) -> None:
+    """`docker build --output` of files keeps its option, asks for no image id (there is none:
+    the client would fail), and records where it writes, for the comparison."""
+    option = ["--output", output] if form == "separate" else [f"--output={output}"]
+    new, _ = rewrite(state, ["build", "--target", "export", *option, "-f", "Dockerfile.build",
+                             "."])
+    assert new is not None
+    assert "--iidfile" not in new and state.image_ids == []
+    assert new[new.index("--output") + 1] == output
+    assert state.outputs == [str(tmp_path / "dist")]
+
+
+def test_build_output_into_the_engine_still_writes_an_image_id(state: State) -> None:
+    """An `--output type=image` build makes an image: its id is recorded as for any build."""
+    new, _ = rewrite(state, ["build", "-o", "type=image,name=x", "-f", "Dockerfile.build", "."])
+    assert new is not None and "--iidfile" in new
+    assert state.outputs == []
+
+
+def test_build_output_outside_the_sandbox_is_refused(state: State) -> None:
+    """Files written outside the project copy (or /tmp) would touch the user's machine."""
+    with pytest.raises(Refused):
+        rewrite(state, ["build", "--output", "type=local,dest=/etc/x", "-f", "Dockerfile.build",
+                        "."])
