@@ -129,6 +129,8 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
     if migrated is not None:
         return migrated
     entry, flow, why = ep.choose(flows, named)
+    if settings.entry:
+        why = "given with --entry"
     bigger = _bigger_build(entry, flow, broken, project, named)
     if bigger is not None:
         big, problem = bigger
