@@ -459,3 +459,11 @@ def test_exported_and_command_line_variables_reach_the_recipe_shell() -> None:
     text = "export IMAGE := app\nLOCAL := x\nimage:\n\techo $$IMAGE:$$TAG $$LOCAL\n"
     assert argvs(text, "image", overrides={"TAG": "v1"}) == [["echo", "app:v1", "${LOCAL}"]]
     assert argvs("export\nA := 1\nx:\n\techo $$A\n", "x") == [["echo", "1"]]
+
+
+def test_include_of_a_file_a_rule_makes_is_noted_not_read() -> None:
+    """`include deps.mk` with a `deps.mk:` rule: make would generate it; nothing runs, the
+    reading goes on with a note."""
+    m = mk("deps.mk:\n\t./gen-deps.sh > $@\ninclude deps.mk\nA = 1\n", load={}.get)
+    assert m.variables["A"] == "1"
+    assert any("deps.mk is made by a rule" in p.message for p in m.problems)

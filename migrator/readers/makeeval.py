@@ -160,9 +160,13 @@ class Evaluator:
             path = self.relative(name)
             text = self.load(path) if self.load is not None else None
             if text is None:
-                if not st.optional:
-                    raise self.fail(f"{name}: included file not found in the project")
-                continue
+                if st.optional:
+                    continue
+                if any(name in r.targets for r in self.rules):
+                    # make would run that rule to make the file, then read it: nothing runs.
+                    self.note(f"{name} is made by a rule of the Makefile; it is not read")
+                    continue
+                raise self.fail(f"{name}: included file not found in the project")
             self.read_file(path, text)
 
     def eval_text(self, text: str) -> None:
