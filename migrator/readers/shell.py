@@ -28,7 +28,7 @@ from migrator.model import (
     warning,
 )
 from migrator.readers import shell_builtins, shell_capture, shell_flow, shell_words
-from migrator.readers.shell_frame import Deciding, Frame, Sym, initial_frame
+from migrator.readers.shell_frame import Deciding, Frame, Sym, initial_frame, unknown_value
 from migrator.readers.shell_tree import (
     BROKEN_CONTINUATION,
     WORDS,
@@ -58,7 +58,6 @@ _Frame = Frame
 # the environment clean (it is never read) it is no words at all.
 _OPTION_LIST = re.compile(r"^\$\{?[A-Za-z_]*(?:ARGS|OPTS|FLAGS|OPTIONS)\}?$", re.IGNORECASE)
 _MAX_STEPS = 200_000
-_REFERENCE = re.compile(r'^"?\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9])\}?"?$')
 _SEQUENCES = {"program", "compound_statement", "do_group"}
 
 
@@ -291,7 +290,7 @@ class ShellReader:
             else:
                 w = self.word(value_node, frame)
                 frame.set(name, w.value if w.known else
-                          _unknown(name, w.value, self.text_of(value_node), frame))
+                          unknown_value(name, w.value, self.text_of(value_node), frame))
 
     def substituted(self, node: Any, frame: Frame, cut: Span, captured: str | None) -> None:
         """The commands inside `$(...)` in a word run too; record them."""
@@ -370,17 +369,6 @@ class ShellReader:
     @property
     def here(self) -> tuple[Frag, Positions]:
         return self._frag, self._pos
-
-
-def _unknown(name: str, value: str, source: str, frame: Frame) -> Sym:
-    """An assignment of an unknown value: `X=$(git describe)`, and `X=$1` or `X=$V` where the
-    argument or V is not given, are `${X}` from then on (a message names X and `--set X=...`,
-    which beats the assignment); `IMAGE=app:${TAG}` keeps its text, and so does `X=$1` where
-    the caller passed an unknown (so it still names what the caller built)."""
-    ref = _REFERENCE.match(source)
-    if value.startswith(("$(", "`")) or (ref is not None and frame.lookup(ref.group(1)) is None):
-        return Sym("${" + name + "}")
-    return Sym(value)
 
 
 def read_shell(path: str, text: str, ctx: ReaderContext | None = None, cwd: str = PROJECT,

@@ -8,6 +8,7 @@ walked on copies of the frame and merged: a variable two paths leave different b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ class Sym(str):
 
 
 Value = str | None  # None: never set by the files read
+_REFERENCE = re.compile(r'^"?\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9])\}?"?$')
 # Variables bash sets itself, with the answers the fixed machine gives (`uname` is x86_64 Linux).
 _BASH_VARIABLES = {"OSTYPE": "linux-gnu", "HOSTTYPE": "x86_64", "MACHTYPE": "x86_64-pc-linux-gnu",
                    "IFS": " \t\n"}
@@ -159,6 +161,17 @@ def merge(base: Frame, paths: Iterable[Frame]) -> None:
         base.cwd = cwds.pop()
     for p in ends:
         base.exported |= p.exported
+
+
+def unknown_value(name: str, value: str, source: str, frame: Frame) -> Sym:
+    """An assignment of an unknown value: `X=$(git describe)`, and `X=$1` or `X=$V` where the
+    argument or V is not given, are `${X}` from then on (a message names X and `--set X=...`,
+    which beats the assignment); `IMAGE=app:${TAG}` keeps its text, and so does `X=$1` where
+    the caller passed an unknown (so it still names what the caller built)."""
+    ref = _REFERENCE.match(source)
+    if value.startswith(("$(", "`")) or (ref is not None and frame.lookup(ref.group(1)) is None):
+        return Sym("${" + name + "}")
+    return Sym(value)
 
 
 def initial_frame(env: Mapping[str, str | None] | None = None, cwd: str = PROJECT,
