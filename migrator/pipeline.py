@@ -116,7 +116,9 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         else:
             flows.append((e, flow))
     if not flows:
-        outcome = _no_flow(root, project, empty, failures, settings)
+        named = ep.ci_runs(found, ctx)
+        primary = {e.label for e in found if e.default_goal or ep.ci_loc(e, named)}
+        outcome = _no_flow(root, project, empty, failures, settings, primary)
         staged = next((e for e, _ in empty if _multistage(e.script, dfs)), None)
         if staged is None or outcome.status is not Status.FAILED:
             return outcome
@@ -239,9 +241,13 @@ def _text_or_none(ctx: ReaderContext, path: str) -> str | None:
 
 
 def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
-             failures: list[Failure], settings: Settings) -> Outcome:
+             failures: list[Failure], settings: Settings,
+             primary: frozenset[str] | set[str] = frozenset()
+             ) -> Outcome:
     """No entry point has a flow. Files that take something out of a container make this a
-    refusal that says, per entry point, where reading stopped and why; otherwise nothing."""
+    refusal that says, per entry point, where reading stopped and why (what CI or a bare
+    `make` runs first); otherwise nothing."""
+    empty = sorted(empty, key=lambda x: x[0].label not in primary)
     problems = []
     extracts = set(project.extracts)
     # A script's own words before a CI file's that runs it.
@@ -253,7 +259,8 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
     # Stops nearest the lines that take files out of a container first.
     touched = {loc.path for loc in extracts}
     problems.extend(f.problem for f in sorted(failures, key=lambda f: (
-        f.problem.loc not in extracts, f.problem.loc is None or f.problem.loc.path not in touched)))
+        f.label not in primary, f.problem.loc not in extracts,
+        f.problem.loc is None or f.problem.loc.path not in touched)))
     if not problems and project.extracts and not settings.entry:
         reached = {c.loc for e, _ in empty for c in e.script.commands}
         missed = [loc for loc in project.extracts if loc not in reached]
