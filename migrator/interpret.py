@@ -8,6 +8,7 @@ produce `Command`s; here each becomes a `BuildOp`, `CreateOp`, `RunOp`, `CpOp`, 
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass, field
 
 from migrator.dockercli import (
     BUILD_WITH_ARG,
@@ -164,69 +165,75 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
                    tuple(options), dockerfile is not None, dockerfile_word)
 
 
+_RUN_SINGLE = {"--name": "name", "--network": "network", "--net": "network", "-w": "workdir",
+               "--workdir": "workdir", "--entrypoint": "entrypoint", "-u": "user",
+               "--user": "user"}
+
+
+@dataclass
+class _RunOptions:
+    """`docker run`/`create` options as they are read, left to right."""
+
+    single: dict[str, str | None] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)  # "--rm", "-d", "--privileged"
+    volumes: list[tuple[str, str, str]] = field(default_factory=list)
+    env: list[tuple[str, str]] = field(default_factory=list)
+    env_words: list[tuple[str, Word | None]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+
+    def take(self, cmd: Command, opt: str, val: str | None, val_word: Word | None) -> None:
+        if opt in _RUN_SINGLE:
+            self.single[_RUN_SINGLE[opt]] = val
+        elif opt in ("--rm", "--privileged"):
+            self.flags.add(opt)
+        elif opt in ("-d", "--detach"):
+            self.flags.add("-d")
+        elif val is None:
+            return
+        elif opt in ("-v", "--volume"):
+            self.volumes.append(_volume(val, cmd))
+        elif opt == "--mount":
+            self.volumes.append(_mount(val, cmd))
+        elif opt in ("-e", "--env"):
+            k, eq, v2 = val.partition("=")
+            self.env.append((k, v2))
+            raw = val_word.raw.split("=", 1)[1] if eq and val_word is not None and \
+                "=" in val_word.raw else ""
+            self.env_words.append((k, Word(raw, v2, val_word.span, val_word.known)
+                                   if eq and val_word is not None else None))
+        elif opt in ("-p", "--publish"):
+            self.published.append(val)
+        elif opt == "--link":
+            self.links.append(val)
+
+
 def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
-    name = None
-    remove = False
-    detach = False
-    volumes: list[tuple[str, str, str]] = []
-    env: list[tuple[str, str]] = []
-    env_words: list[tuple[str, Word | None]] = []
-    links: list[str] = []
-    published: list[str] = []
-    privileged = False
-    workdir = entrypoint = user = network = None
+    o = _RunOptions()
     i = 0
     while i < len(argv) and argv[i].value.startswith("-"):
         v = argv[i].value
         if len(v) > 1 and v[0] == "-" and v[1] != "-" and set(v[1:]) <= RUN_BOOL_LETTERS:
-            detach = detach or "d" in v
+            if "d" in v:
+                o.flags.add("-d")
             i += 1
             continue
-        opt, val, val_word, j = _opt(argv, i, RUN_WITH_ARG)
-        if opt == "--rm":
-            remove = True
-        elif opt in ("-d", "--detach"):
-            detach = True
-        elif opt == "--name":
-            name = val
-        elif opt in ("-v", "--volume") and val is not None:
-            volumes.append(_volume(val, cmd))
-        elif opt == "--mount" and val is not None:
-            volumes.append(_mount(val, cmd))
-        elif opt in ("-e", "--env") and val is not None:
-            k, eq, v2 = val.partition("=")
-            env.append((k, v2))
-            raw = val_word.raw.split("=", 1)[1] if eq and val_word is not None and \
-                "=" in val_word.raw else ""
-            env_words.append((k, Word(raw, v2, val_word.span, val_word.known)
-                              if eq and val_word is not None else None))
-        elif opt == "--privileged":
-            privileged = True
-        elif opt in ("-p", "--publish") and val is not None:
-            published.append(val)
-        elif opt in ("--network", "--net"):
-            network = val
-        elif opt == "--link" and val is not None:
-            links.append(val)
-        elif opt in ("-w", "--workdir"):
-            workdir = val
-        elif opt == "--entrypoint":
-            entrypoint = val
-        elif opt in ("-u", "--user"):
-            user = val
-        i = j
+        opt, val, val_word, i = _opt(argv, i, RUN_WITH_ARG)
+        o.take(cmd, opt, val, val_word)
     if i >= len(argv):
         raise Unsupported(cmd.loc, "docker run/create without an image")
     image = argv[i].value
     args = tuple(w.value for w in argv[i + 1 :])
     # `CID=$(docker create ...)` / `CID=$(docker run -d ...)`: the container is `${CID}` after.
     captured = f"${{{cmd.captured}}}" if cmd.captured else None
+    name, detach = o.single.get("name"), "-d" in o.flags
     if create:
         return CreateOp(cmd, image, name or captured)
-    return RunOp(cmd, image, name or (captured if detach else None), remove, tuple(volumes),
-                 workdir, entrypoint, user,
-                 tuple(env), args, detach, network, tuple(links), tuple(env_words),
-                 tuple(argv[i + 1 :]), privileged, tuple(published))
+    return RunOp(cmd, image, name or (captured if detach else None), "--rm" in o.flags,
+                 tuple(o.volumes), o.single.get("workdir"), o.single.get("entrypoint"),
+                 o.single.get("user"), tuple(o.env), args, detach, o.single.get("network"),
+                 tuple(o.links), tuple(o.env_words), tuple(argv[i + 1 :]),
+                 "--privileged" in o.flags, tuple(o.published))
 
 
 def _export(cmd: Command, argv: list[Word]) -> ExportOp:
