@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from migrator.model import PROJECT, Command, Problem, Script, Span, Word
-from migrator.readers.makeeval import Evaluator, Loader, Rule, Var
+from migrator.readers.makeeval import Evaluator
 from migrator.readers.makefuncs import pattern_match
+from migrator.readers.makemodel import Loader, Rule, Var
 from migrator.readers.makeparse import RecipeLine
 from migrator.readers.shell import Lines, ShellReader, _Frag, initial_frame
 

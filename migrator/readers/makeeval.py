@@ -4,7 +4,8 @@ Statements run in file order: assignments of every flavour, conditionals (the ar
 `include` through the project's files, `$(eval ...)`, rules. References expand as make expands
 them (makefuncs.py has the functions). A value the Makefile cannot know stays symbolic in the
 text: an undefined variable as `${NAME}`, a `$(shell ...)` with no safe fixed answer as itself.
-Where such a value decides which arm make takes, reading stops with the `--set` that resolves it.
+Where such a value chooses between arms that differ in more than variable values, reading stops
+with the `--set` that resolves it.
 """
 
 from __future__ import annotations
@@ -12,21 +13,13 @@ from __future__ import annotations
 import contextlib
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 
 from migrator.model import PROJECT, Loc, Problem, Span, Unsupported, warning
 from migrator.readers import makeparse
-from migrator.readers.makefuncs import (
-    ARITY,
-    FUNCTIONS,
-    patsubst_word,
-    pattern_match,
-)
+from migrator.readers.makefuncs import ARITY, FUNCTIONS, patsubst_word, pattern_match, split_args
+from migrator.readers.makemodel import Loader, Rule, Var
 from migrator.readers.makeparse import Assign, Cond, Export, Expr, Include, RecipeLine, RuleStmt
-
-# A project-relative path's text, or None when the project has no such file.
-Loader = Callable[[str], "str | None"]
 
 _UNKNOWN = re.compile(r"\$\{([^}]*)\}|\$\(shell ([^)]*)\)")
 _AUTOMATIC = "@<^+*?|%"
@@ -34,45 +27,6 @@ _MESSAGE = re.compile(r"\$[({](error|warning|info)[ \t]")  # a check, not a chan
 _SHELL_ONLY = re.compile(r"^\s*\$\(shell [^)]*\)\s*$")
 _DEFAULTS = {"MAKE": "make", "SHELL": "/bin/sh", "RM": "rm -f", "CC": "cc", "CXX": "g++",
              "AR": "ar", "MAKELEVEL": "0", "MAKEFLAGS": "", "MAKECMDGOALS": ""}
-
-
-@dataclass
-class Var:
-    value: str
-    simple: bool
-    origin: str  # "file", "override", "command line", "default", "automatic"
-    loc: Loc | None = None
-    export: bool = False
-
-
-@dataclass
-class Rule:
-    targets: tuple[str, ...]
-    prereqs: tuple[str, ...]
-    loc: Loc
-    file: str
-    recipe: list[RecipeLine] = field(default_factory=list)
-    double: bool = False
-    stem: str = ""
-
-    @property
-    def lines(self) -> tuple[tuple[Span, Span], ...]:
-        """The recipe lines in the file: (the whole line, its shell text)."""
-        return tuple((r.whole, r.shell) for r in self.recipe if not r.generated)
-
-
-def split_args(text: str, arity: int) -> list[str]:
-    """A function's arguments: split at top-level commas, the last one keeping further commas."""
-    args: list[str] = []
-    start = 0
-    while arity <= 0 or len(args) < arity - 1:
-        comma = makeparse.top_level(text, ",", start)
-        if comma < 0:
-            break
-        args.append(text[start:comma])
-        start = comma + 1
-    args.append(text[start:])
-    return args
 
 
 class Evaluator:

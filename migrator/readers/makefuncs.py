@@ -13,6 +13,8 @@ import posixpath
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from migrator.readers.makeparse import top_level
+
 if TYPE_CHECKING:
     from migrator.readers.makeeval import Evaluator
 
@@ -300,3 +302,17 @@ ARITY["info"] = 1
 @_fn("shell", 1)
 def _shell(ev: Evaluator, args: list[str]) -> str:
     return ev.shell(ev.expand(args[0]))
+
+
+def split_args(text: str, arity: int) -> list[str]:
+    """A function's arguments: split at top-level commas, the last one keeping further commas."""
+    args: list[str] = []
+    start = 0
+    while arity <= 0 or len(args) < arity - 1:
+        comma = top_level(text, ",", start)
+        if comma < 0:
+            break
+        args.append(text[start:comma])
+        start = comma + 1
+    args.append(text[start:])
+    return args
