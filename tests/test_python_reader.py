@@ -273,3 +273,23 @@ def test_helper_arguments_point_at_the_call() -> None:
     assert cmd.words() == ("docker", "rm", "-f", "box")
     assert text[cmd.argv[3].span.start : cmd.argv[3].span.end] == '"box"'
     assert str(cmd.loc) == "build.py:5"
+
+
+def test_set_overrides_an_environment_default_that_decides_the_flow(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--set NAME=VALUE` is what `os.environ.get(NAME, default)` reads: here it turns on the
+    extraction the default leaves off (without it, the extraction line is named: the project
+    copies files out of a container, so it is never "nothing to migrate")."""
+    project = tmp_path / "p"
+    shutil.copytree(CASES / "py-subprocess-list" / "input", project)
+    (project / "build.py").write_text(textwrap.dedent("""\
+        import os, subprocess
+        if os.environ.get("EXTRACT", "no") == "yes":
+            subprocess.run(["docker", "build", "-t", "b", "-f", "Dockerfile.build", "."])
+            subprocess.run(["docker", "create", "--name", "x", "b"])
+            subprocess.run(["docker", "cp", "x:/go/src/app/app", "./app"])
+        subprocess.run(["docker", "build", "-t", "app", "."])
+    """))
+    assert run(["--check", str(project)]) == 3
+    assert "build.py:4: error: takes files out of a container" in capsys.readouterr().err
+    assert run(["--check", "--set", "EXTRACT=yes", str(project)]) == 1

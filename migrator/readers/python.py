@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
-from libcst.metadata.span_provider import SpanProvidingCodegenState
+from libcst.metadata.span_provider import CodeSpan, SpanProvidingCodegenState
 
 from migrator.model import PROJECT, Command, Loc, Problem, Script, Span, Unsupported
 from migrator.readers.python_values import Obj, Str
@@ -98,11 +98,32 @@ def _spans(module: cst.Module) -> dict[cst.CSTNode, Any]:
     whole tree and in characters rather than bytes: a third of the reading time of a 500-line
     script (benchmarks/python_reader.py)."""
     computed = _Computed()
-    state = SpanProvidingCodegenState(default_indent=module.default_indent,
-                                      default_newline=module.default_newline,
-                                      provider=computed)  # type: ignore[arg-type]
+    state = _SpanState(default_indent=module.default_indent,
+                       default_newline=module.default_newline,
+                       provider=computed)  # type: ignore[arg-type]
     module._codegen(state)
     return computed._computed
+
+
+# Nodes whose place nothing asks for: whitespace, commas, operators (most of a tree's nodes).
+_UNPLACED = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.Newline,
+    cst.EmptyLine, cst.Comma, cst.Dot, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
+    cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.AssignEqual,
+    cst.AssignTarget, cst.Colon, cst.Semicolon, cst.Comment, cst.Annotation,
+})
+
+
+@dataclass(frozen=False)
+class _SpanState(SpanProvidingCodegenState):
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) not in _UNPLACED:
+            self._stack.append(self.position)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) not in _UNPLACED:
+            start = self._stack.pop()
+            self.provider._computed.setdefault(node, CodeSpan(start, self.position - start))
 
 
 class PythonReader:
