@@ -24,8 +24,10 @@ def reads_any(op: BuildOp, df: Dockerfile, artifacts: Sequence[Artifact],
 def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
                    dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
                    files: Collection[str]) -> tuple[BuildOp | None, tuple[BuildOp, ...]]:
-    """The final build, and any later build of the same Dockerfile in the same context (the
-    same image under another tag, as `make image` does for the default architecture)."""
+    """The final build, and every later build that reads the artifacts too: the same
+    Dockerfile in the same context (the same image under another tag, as `make image` does for
+    the default architecture), or another Dockerfile (a second image from the same outputs),
+    which the plan gives the builder stages as well."""
     found: list[BuildOp] = []
     builders = {image_ref(b) for b in builder_images}
     for op in ops:
@@ -37,12 +39,11 @@ def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
     if not found:
         return None, ()
     first, rest = found[0], found[1:]
-    other = next((op for op in rest if (op.dockerfile, op.context, op.staged) !=
-                  (first.dockerfile, first.context, first.staged)), None)
+    other = next((op for op in rest if op.dockerfile == first.dockerfile and
+                  (op.context, op.staged) != (first.context, first.staged)), None)
     if other is not None:
-        raise Unsupported(other.cmd.loc, f"a second image build ({other.dockerfile}) uses the "
-                                         f"extracted files (also {first.cmd.loc}, "
-                                         f"{first.dockerfile}); not supported yet")
+        raise Unsupported(other.cmd.loc, f"{other.dockerfile} is built again from another "
+                                         f"context (also {first.cmd.loc}); not supported yet")
     return first, tuple(rest)
 
 

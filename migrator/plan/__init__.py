@@ -18,7 +18,17 @@ from dataclasses import replace
 
 from migrator import render
 from migrator.infer import Flow
-from migrator.model import Artifact, BuildOp, Dockerfile, Problem, Script, Span, Stage, warning
+from migrator.model import (
+    Artifact,
+    BuildOp,
+    Command,
+    Dockerfile,
+    Problem,
+    Script,
+    Span,
+    Stage,
+    warning,
+)
 from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
 from migrator.plan.keep import kept_builders
@@ -94,16 +104,38 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     sites = removed_call_sites(script, flow.dead)
     edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
     edits.extend(test_edits(tests, rt, rdf, new_ctx))
-    for op in flow.also:  # the same image under other tags: the same edits to its command
-        edits.extend((c, e) for c, e in final_build_edits(flow, op, script, builders, rdf,
-                                                           new_ctx, sites, [])
-                     if c is op.cmd)
+    for op in flow.also:
+        if op.dockerfile == rdf.path:  # the same image under other tags: the same edits
+            edits.extend((c, e) for c, e in final_build_edits(flow, op, script, builders, rdf,
+                                                               new_ctx, sites, [])
+                         if c is op.cmd)
+        elif all(c.path != op.dockerfile for c in changes):
+            change, more = _other_image(flow, op, script, dockerfiles, files, settings, sites,
+                                        warnings, explain)
+            changes.append(change)
+            edits.extend(more)
     instead = make_targets_kept(script, builders, rdf, new_ctx)
     changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:
         changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes, files, read,
                                          warnings))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _other_image(flow: Flow, op: BuildOp, script: Script, dockerfiles: Mapping[str, Dockerfile],
+                 files: Collection[str], settings: Settings, sites: set[Command],
+                 warnings: list[Problem], explain: list[str]
+                 ) -> tuple[FileChange, list[tuple[Command, Edit]]]:
+    """Another image built from the same artifacts (a release and a debug image, one per
+    Dockerfile): its Dockerfile gets the builder stages too, its command the same edits."""
+    odf = dockerfiles[op.dockerfile]
+    ctx = _new_context(flow, op, files, [])
+    taken = {s.name.lower() for s in odf.stages if s.name} | {s.base.lower() for s in odf.stages}
+    builders = name_builders(flow, dockerfiles, taken)
+    new = _dockerfile(flow, op, odf, builders, files, ctx, taken, settings, explain)
+    edits = [(c, e) for c, e in final_build_edits(flow, op, script, builders, odf, ctx, sites,
+                                                   warnings) if c is op.cmd]
+    return FileChange(odf.path, odf.text, new), edits
 
 
 def _new_context(flow: Flow, runtime: BuildOp, files: Collection[str],
@@ -184,7 +216,7 @@ def _removed_builders(flow: Flow, rt: BuildOp, dockerfiles: Mapping[str, Dockerf
                       read: Callable[[str], str | None],
                       warnings: list[Problem]) -> list[FileChange]:
     """Builder Dockerfiles nothing uses any more (another file naming one keeps it)."""
-    still_used = {op.dockerfile for op in [rt, *flow.keep_builder_tags]}
+    still_used = {op.dockerfile for op in [rt, *flow.also, *flow.keep_builder_tags]}
     dead = [op.dockerfile for op in flow.builders
             if op.dockerfile not in still_used and op.dockerfile != rdf.path
             and all(c.path != op.dockerfile for c in changes)]
