@@ -243,6 +243,8 @@ def _print(report: Report, *, dry_run: bool, check: bool, as_json: bool, explain
             click.echo(report.check_line(e))
         if explain and e.status is Status.MIGRATE:
             click.echo(f"# {e.project}: {e.script}")
+            if e.why:
+                click.echo(f"#   {e.why}")
             for line in e.explain:
                 click.echo(f"#   {line}")
     if quiet:
