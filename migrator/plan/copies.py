@@ -105,6 +105,13 @@ class _Copies:
             moves.extend(self.move(a, a.host, posixpath.join(dest, posixpath.relpath(
                 a.host, bare))) for a in holds)
             return
+        if all(a.direct and "/" not in posixpath.relpath(a.host, bare) and
+               posixpath.basename(posixpath.dirname(a.src)) in ("bin", "sbin") for a in holds):
+            # Programs taken one by one into a bin directory: each straight from the builder
+            # (the directory held nothing else; a program is a file, so `dest/` names it).
+            moves.extend(Move(self.by_image[a.builder], a.src, dest.rstrip("/") + "/", True)
+                         for a in holds)
+            return
         for image in dict.fromkeys(a.builder for a in holds):
             self.via_dist.setdefault(image, []).extend(a for a in holds if a.builder == image)
             moves.append(Move(self.by_image[image], posixpath.join(DIST, src), dest, False))
