@@ -15,127 +15,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import libcst as cst
 
 from migrator.model import Command, Span, Unsupported
 from migrator.plan.scripts import FileEdits, file_commands
-from migrator.readers.python import Source, parse
+from migrator.pyedit_tree import Collector, Tree, all_names
+from migrator.readers.python_source import parse
 from migrator.splice import Edit, apply, orphaned_comments
 
 _PURE_CALLS = {"docker.from_env", "docker.DockerClient", "os.environ.get", "os.getenv",
                "os.path.join", "pathlib.Path", "os.path.abspath", "os.getcwd"}
-
-
-@dataclass
-class _Tree:
-    """The script's statements, with which commands each one starts and what names it uses."""
-
-    src: Source
-    statements: list[cst.CSTNode] = field(default_factory=list)  # every statement, in order
-    parent: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)  # stmt -> owner
-    blocks: dict[cst.CSTNode, list[cst.CSTNode]] = field(default_factory=dict)  # owner -> body
-    reads: dict[cst.CSTNode, set[str]] = field(default_factory=dict)  # names in the statement
-    binds: dict[cst.CSTNode, set[str]] = field(default_factory=dict)
-    imports: dict[cst.CSTNode, list[tuple[str, cst.ImportAlias]]] = field(default_factory=dict)
-
-
-class _Collector(cst.CSTVisitor):
-    """Statements in order; each one's suite (`parent`), each suite's owner statement."""
-
-    def __init__(self, tree: _Tree) -> None:
-        self.tree = tree
-        self.suites: list[cst.CSTNode] = [tree.src.module]
-        self.owners: list[cst.CSTNode] = []
-
-    def _statement(self, node: cst.CSTNode) -> None:
-        t = self.tree
-        t.statements.append(node)
-        t.parent[node] = self.suites[-1]
-        t.blocks.setdefault(self.suites[-1], []).append(node)
-        t.reads[node], t.binds[node] = _names(node)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.SimpleStatementLine):
-            self._statement(node)
-            for small in node.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
-                        small.names, cst.ImportStar):
-                    self.tree.imports[node] = [(_local(a), a) for a in small.names]
-            return False
-        if isinstance(node, cst.BaseCompoundStatement):
-            self._statement(node)
-            self.owners.append(node)
-        elif isinstance(node, cst.IndentedBlock):
-            self.tree.parent[node] = self.owners[-1]
-            self.suites.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, cst.BaseCompoundStatement):
-            self.owners.pop()
-        elif isinstance(original_node, cst.IndentedBlock):
-            self.suites.pop()
-
-
-def _local(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    code = cst.Module([]).code_for_node(alias.name)
-    return code.split(".")[0]
-
-
-def _names(node: cst.CSTNode) -> tuple[set[str], set[str]]:
-    """Names a statement's own code reads and binds (a compound statement: its header only)."""
-    reads: set[str] = set()
-    bound: set[str] = set()
-    parts: list[cst.CSTNode]
-    if isinstance(node, cst.SimpleStatementLine):
-        parts = list(node.body)
-    elif isinstance(node, cst.For):
-        parts = [node.iter]
-        bound |= _all_names(node.target)
-    elif isinstance(node, cst.With):
-        parts = [i.item for i in node.items]
-        for i in node.items:
-            if i.asname is not None:
-                bound |= _all_names(i.asname.name)
-    elif isinstance(node, (cst.If, cst.While)):
-        parts = [node.test]
-    elif isinstance(node, cst.FunctionDef):
-        parts = [d.decorator for d in node.decorators]
-        parts += [p.default for p in (*node.params.params, *node.params.kwonly_params)
-                  if p.default is not None]
-        bound.add(node.name.value)
-    else:
-        parts = []
-    for p in parts:
-        if isinstance(p, cst.Assign):
-            for t in p.targets:
-                bound |= _all_names(t.target) if isinstance(t.target, (cst.Name, cst.Tuple,
-                                                                         cst.List)) else set()
-            reads |= _all_names(p.value)
-        elif isinstance(p, (cst.Import, cst.ImportFrom)):
-            continue
-        else:
-            reads |= _all_names(p)
-    return reads, bound
-
-
-def _all_names(node: cst.CSTNode) -> set[str]:
-    out: set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            out.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-    node.visit(V())
-    return out
 
 
 def _inside(inner: Span, outer: Span) -> bool:
@@ -145,7 +35,7 @@ def _inside(inner: Span, outer: Span) -> bool:
 class _Removal:
     """Which statements go: the dead commands' ones, then what only served them."""
 
-    def __init__(self, tree: _Tree, commands: Sequence[Command], dead: set[Command],
+    def __init__(self, tree: Tree, commands: Sequence[Command], dead: set[Command],
                  inserted: set[str]) -> None:
         self.tree = tree
         self.inserted = inserted  # names the final build's new text reads
@@ -281,10 +171,10 @@ class _Removal:
 
 
 def _decorator_names(f: cst.FunctionDef) -> set[str]:
-    return set().union(*(_all_names(d.decorator) for d in f.decorators))
+    return set().union(*(all_names(d.decorator) for d in f.decorators))
 
 
-def _decorator_edits(tree: _Tree, removal: _Removal) -> list[Edit]:
+def _decorator_edits(tree: Tree, removal: _Removal) -> list[Edit]:
     """`@task(builder)`, `@task(pre=[builder])` without the tasks that were removed."""
     out = []
     for s in tree.statements:
@@ -292,7 +182,7 @@ def _decorator_edits(tree: _Tree, removal: _Removal) -> list[Edit]:
             continue
         for d in s.decorators:
             call = d.decorator
-            if not isinstance(call, cst.Call) or not _all_names(call) & removal.dropped:
+            if not isinstance(call, cst.Call) or not all_names(call) & removal.dropped:
                 continue
             args = []
             for a in call.args:
@@ -325,7 +215,7 @@ def _only_calls(s: cst.CSTNode, name: str) -> bool:
         small.value.func, cst.Name) and small.value.func.value == name
 
 
-def _pure(tree: _Tree, s: cst.SimpleStatementLine) -> bool:
+def _pure(tree: Tree, s: cst.SimpleStatementLine) -> bool:
     """An assignment whose value has no effect: literals, names, f-strings, a docker client."""
     if len(s.body) != 1 or not isinstance(s.body[0], cst.Assign):
         return False
@@ -345,8 +235,8 @@ def edit(fe: FileEdits) -> str:
     what only served them removed, the final build's edits written in its call's own form."""
     from migrator.pyedit_build import translate
 
-    tree = _Tree(parse(fe.path, fe.text))
-    tree.src.module.visit(_Collector(tree))
+    tree = Tree(parse(fe.path, fe.text))
+    tree.src.module.visit(Collector(tree))
     commands = file_commands(fe)
     edits = translate(tree.src, commands, fe.edits)
     inserted = set(re.findall(r"[A-Za-z_]\w*", " ".join(e.text for e in edits)))
@@ -375,7 +265,7 @@ def _blank_runs(old: str, new: str) -> str:
     return too_many.sub("\n" * (longest + 1), new)
 
 
-def _statement_lines(tree: _Tree, s: cst.CSTNode) -> Span:
+def _statement_lines(tree: Tree, s: cst.CSTNode) -> Span:
     """The lines of a statement, decorators included."""
     span = tree.src.line_span(s)
     if isinstance(s, cst.FunctionDef) and s.decorators:
@@ -406,7 +296,7 @@ def _blank_after(text: str, span: Span) -> Span:
     return Span(start, span.end) if before <= after else Span(span.start, end)
 
 
-def _imports(tree: _Tree, removal: _Removal) -> list[Edit]:
+def _imports(tree: Tree, removal: _Removal) -> list[Edit]:
     """Imports whose names the removed code used and nothing left uses."""
     reads = removal._reads(removal.gone)
     out = []

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from migrator.model import PROJECT, Command, Span, Unsupported, Word
-from migrator.readers.python import Source
+from migrator.readers.python_source import Source
 from migrator.splice import Edit
 
 
