@@ -1,0 +1,10 @@
+#!/bin/bash
+# Build the frozen binary in the dev image, then ship it in the slim image.
+set -ex
+
+TAG="cli-dev"
+docker build -t "$TAG" .
+mkdir -p dist
+docker run --rm --entrypoint=script/freeze -v "$(pwd)/dist":/code/dist "$TAG"
+
+docker build -t example/cli:latest -f Dockerfile.run .
