@@ -467,3 +467,13 @@ def test_include_of_a_file_a_rule_makes_is_noted_not_read() -> None:
     m = mk("deps.mk:\n\t./gen-deps.sh > $@\ninclude deps.mk\nA = 1\n", load={}.get)
     assert m.variables["A"] == "1"
     assert any("deps.mk is made by a rule" in p.message for p in m.problems)
+
+
+def test_environment_from_a_calling_recipe_is_below_the_makefile() -> None:
+    """What a calling recipe exported is make's environment: `?=` keeps it, `:=` replaces
+    it (still exported, with the file's value); `$(origin)` says environment."""
+    text = "A ?= file\nB := file\nX := $(A) $(B) $(origin A)\nx:\n\techo $$B $(X)\n"
+    m = mk(text, environment={"A": "env", "B": "env"})
+    assert m.variables["X"] == "env file environment"
+    (cmd,) = read_make(m, "x").commands
+    assert [w.value for w in cmd.argv] == ["echo", "file", "env", "file", "environment"]

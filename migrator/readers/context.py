@@ -229,9 +229,12 @@ def _read_make(ctx: ReaderContext, call: Call, text: str,
                env: dict[str, str | None], loc: Loc) -> Read:
     from migrator.readers.make import parse_makefile, read_make
 
-    given = {**{k: v for k, v in env.items() if v is not None}, **dict(call.variables)}
-    mk = parse_makefile(call.path, text, overrides=tuple({**given, **ctx.overrides}.items()),
-                        curdir=call.cwd, ctx=ctx)
+    # The caller's exported variables are make's environment (the Makefile's own assignments
+    # beat them); `make VAR=x` and --set are command-line variables (they beat the Makefile).
+    known_env = {k: v for k, v in env.items() if v is not None}
+    mk = parse_makefile(call.path, text,
+                        overrides=tuple({**dict(call.variables), **ctx.overrides}.items()),
+                        curdir=call.cwd, ctx=ctx, environment=known_env)
     goals = call.targets or ((mk.default_goal,) if mk.default_goal else ())
     commands: list[Command] = []
     problems: list[Problem] = []

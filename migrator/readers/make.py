@@ -102,10 +102,12 @@ class Makefile:
 def parse_makefile(path: str, text: str,
                    overrides: Mapping[str, str] | tuple[tuple[str, str], ...] = (),
                    curdir: str | None = None, *, ctx: ReaderContext | None = None,
-                   load: Loader | None = None, files: frozenset[str] | None = None) -> Makefile:
+                   load: Loader | None = None, files: frozenset[str] | None = None,
+                   environment: Mapping[str, str] | None = None) -> Makefile:
     """Evaluate a Makefile run in `curdir` (default: its own directory). `overrides` act as
-    `make NAME=VALUE` command-line variables (and `--set`); included files come from `ctx`
-    (or `load`: a project file's text, None if there is none)."""
+    `make NAME=VALUE` command-line variables (and `--set`); `environment` is what a calling
+    recipe exported (never the host's); included files come from `ctx` (or `load`: a project
+    file's text, None if there is none)."""
     here = posixpath.dirname(path)
     cwd = curdir or (posixpath.join(PROJECT, here) if here else PROJECT)
     if ctx is not None:
@@ -116,7 +118,7 @@ def parse_makefile(path: str, text: str,
 
         load, files = load or load_from_ctx, files if files is not None else ctx.files
     ev = Evaluator(path, curdir=cwd, overrides=dict(overrides), load=load,
-                   files=files or frozenset())
+                   files=files or frozenset(), environment=environment or {})
     ev.read_file(path, text)
     variables = {k: v.value for k, v in ev.vars.items() if v.origin != "default"}
     return Makefile(path, text, variables, tuple(ev.rules), tuple(ev.problems), ev)
@@ -216,7 +218,7 @@ class _Runner:
         env: dict[str, str | None] = {}
         every = ".EXPORT_ALL_VARIABLES" in self.ev.special
         for name, var in list(self.ev.vars.items()):
-            passed = var.export or var.origin == "command line" or (
+            passed = var.export or var.origin in ("command line", "environment") or (
                 every and var.origin != "default")
             if passed and name.isidentifier():
                 value = self.ev.variable(name)

@@ -31,13 +31,16 @@ _DEFAULTS = {"MAKE": "make", "SHELL": "/bin/sh", "RM": "rm -f", "CC": "cc", "CXX
 
 class Evaluator:
     def __init__(self, path: str, *, curdir: str = PROJECT, overrides: Mapping[str, str] = {},
-                 load: Loader | None = None, files: frozenset[str] = frozenset()) -> None:
+                 load: Loader | None = None, files: frozenset[str] = frozenset(),
+                 environment: Mapping[str, str] = {}) -> None:
         self.curdir = curdir
         self.files = files
         self.dirs = frozenset(posixpath.dirname(f) for f in files)
         self.load = load
         self.vars: dict[str, Var] = {k: Var(v, True, "default") for k, v in _DEFAULTS.items()}
         self.vars["CURDIR"] = Var(curdir, True, "default")
+        for name, value in environment.items():
+            self.vars[name] = Var(value, True, "environment")
         for name, value in overrides.items():
             self.vars[name] = Var(value, True, "command line")
         self.scopes: list[dict[str, str]] = []
@@ -213,19 +216,21 @@ class Evaluator:
             old.export = old.export or st.export
             return
         origin = "override" if st.override else "file"
+        # A variable first seen in the environment stays exported when the file sets it.
+        export = st.export or (old is not None and (old.export or old.origin == "environment"))
         if st.op in (":=", "::="):
-            table[name] = Var(self.expand(st.value), True, origin, loc, st.export)
+            table[name] = Var(self.expand(st.value), True, origin, loc, export)
         elif st.op == "?=":
             if old is None:
-                table[name] = Var(st.value, False, origin, loc, st.export)
+                table[name] = Var(st.value, False, origin, loc, export)
         elif st.op == "+=" and old is not None:
             add = self.expand(st.value) if old.simple else st.value
             value = f"{old.value} {add}" if old.value else add
-            table[name] = Var(value, old.simple, origin, loc, old.export or st.export)
+            table[name] = Var(value, old.simple, origin, loc, export)
         elif st.op == "!=":
-            table[name] = Var(self.shell(self.expand(st.value)), True, origin, loc, st.export)
+            table[name] = Var(self.shell(self.expand(st.value)), True, origin, loc, export)
         else:
-            table[name] = Var(st.value, False, origin, loc, st.export)
+            table[name] = Var(st.value, False, origin, loc, export)
 
     def export(self, st: Export) -> None:
         if st.names is None:  # a bare `export`: every variable (`unexport`: none)
