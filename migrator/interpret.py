@@ -35,6 +35,10 @@ from migrator.model import (
 )
 from migrator.readers.words import host_path
 
+# The context of `docker build -` fed by a pipe: the stream's members, as an assembled context
+# (staging.py) whose paths are under this name.
+STDIN = "-"
+
 _HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir",
                "mktemp", "curl", "wget", "vagrant", "sed", "find"}
 
@@ -150,6 +154,8 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
     if len(positional) != 1:
         raise Unsupported(cmd.loc, "docker build needs exactly one context argument")
     ctx_word = positional[0]
+    if ctx_word.value == "-" and cmd.pipe is not None and cmd.pipe[1] > 0:
+        return _stdin_build(cmd, tags, build_args, target, options, dockerfile, dockerfile_word)
     if ctx_word.value == "-" or "://" in ctx_word.value or ctx_word.value.startswith("git@"):
         raise Unsupported(cmd.loc, f"build context {ctx_word.value!r} is not a directory in the "
                                    "project")
@@ -206,6 +212,20 @@ class _RunOptions:
             self.published.append(val)
         elif opt == "--link":
             self.links.append(val)
+
+
+def _stdin_build(cmd: Command, tags: list[Word], build_args: list[tuple[str, Word]],
+                 target: str | None, options: list[Word], dockerfile: str | None,
+                 dockerfile_word: Word | None) -> BuildOp:
+    """`... | docker build -f Dockerfile.run -`: the context is the tar stream piped in (see
+    `STDIN`); `-f` names a file inside it, read as the project file of that name."""
+    if dockerfile == "-":
+        raise Unsupported(cmd.loc, "Dockerfile from standard input is not supported")
+    name = posixpath.normpath(dockerfile or "Dockerfile")
+    df_abs = host_path(name, cmd.cwd)
+    return BuildOp(cmd, _rel(df_abs), STDIN, tuple(tags), tuple(build_args), target,
+                   tuple(options), dockerfile is not None, dockerfile_word,
+                   ((posixpath.join(STDIN, name), _rel(df_abs)),))
 
 
 def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:

@@ -17,7 +17,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import replace
 
-from migrator.interpret import project_rel
+from migrator.interpret import STDIN, project_rel
 from migrator.model import BuildOp, Command, CpOp, DockerOp, HostOp, Unsupported
 from migrator.readers.words import host_path
 
@@ -102,7 +102,9 @@ def resolve(ops: Sequence[DockerOp]) -> tuple[list[DockerOp], list[Command], set
             continue
         if isinstance(op, CpOp) and op.container is not None and op.dest != "-":
             st.extracted(op)
-        if isinstance(op, BuildOp) and st.temp_of(op.context):
+        if isinstance(op, BuildOp) and op.context == STDIN:
+            st.temps.add(STDIN)  # a piped tar stream: its members are the context's files
+        elif isinstance(op, BuildOp) and st.temp_of(op.context):
             op = st.build(op)
         out.append(op)
     return out, st.dead, st.temps

@@ -18,7 +18,7 @@ from migrator.infer.flow import DIST, Flow, NoPattern, RunStage, Step, TestRun
 from migrator.infer.machine import Machine
 from migrator.infer.ops import apply
 from migrator.infer.paths import covers, in_project, reads_artifact
-from migrator.model import Command, Dockerfile, DockerOp
+from migrator.model import BuildOp, Command, Dockerfile, DockerOp
 
 _covers = covers  # the planner's name for it
 
@@ -41,4 +41,6 @@ def infer(
         if m.artifacts and first == len(ops):
             first = index
         apply(m, op)
+        if m.artifacts and first == len(ops) and isinstance(op, BuildOp):
+            first = index  # its context was a container's tar stream (`docker run B | build -`)
     return finish(m, ops, first, staging)

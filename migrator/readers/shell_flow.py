@@ -55,9 +55,14 @@ def walk(r: ShellReader, node: Any, frame: Frame, cut: Span) -> None:
     elif kind == "pipeline":
         r.shared.pipes += 1
         pid = r.shared.pipes
-        for i, part in enumerate(p for p in node.named_children if p.type != "comment"):
+        parts = [p for p in node.named_children if p.type != "comment"]
+        for i, part in enumerate(parts):
             if part.type in ("command", "redirected_statement"):
-                r.command(part, frame, cut, pipe=(pid, i))
+                # The head of a pipeline goes with its `|` when only it is dead (`docker run B |
+                # docker build -` now builds from the project); the rest takes the pipeline.
+                head = (r._frag.span(r._pos(part)[0], r._pos(parts[1])[0])
+                        if i == 0 and len(parts) > 1 else cut)
+                r.command(part, frame, head, pipe=(pid, i))
             else:
                 r.walk(part, frame, cut)
     elif kind == "negated_command":

@@ -5,6 +5,7 @@ edge, and its replay commands reproduce the change inside the stage)."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection
 from dataclasses import replace
 
 from migrator.infer.machine import Machine, TarStream, dist, q
@@ -13,7 +14,7 @@ from migrator.infer.ops.fetch import fetch, vagrant
 from migrator.infer.paths import covers
 from migrator.infer.tar import tar_extract_dir, tar_file_and_members
 from migrator.interpret import project_rel
-from migrator.model import Artifact, HostOp, Unsupported
+from migrator.model import Artifact, Command, HostOp, Unsupported
 from migrator.readers.words import host_path
 
 
@@ -85,18 +86,27 @@ def _untar(m: Machine, op: HostOp, stream: TarStream) -> None:
         return
     if not stream.members:
         stream = _whole_tree(op, stream)
-    base = m.rel(xdir, op.cmd.loc)
+    unpack(m, stream, m.rel(xdir, op.cmd.loc), op.cmd)
+    m.dead.append(op.cmd)
+
+
+def unpack(m: Machine, stream: TarStream, base: str, step: Command,
+           skip: Collection[str] = ()) -> None:
+    """Each member of the stream lands under host directory `base` (`skip`: host paths the
+    flow reads from the project instead); `step` is the command that unpacks it."""
     for member_path in stream.members:
         member = member_path.lstrip("/")
         host_path = posixpath.normpath(posixpath.join(base, member))
+        if host_path in skip:
+            continue
         src = posixpath.normpath(posixpath.join(stream.directory, member_path))
         m.add(Artifact(stream.image, src, host_path, "tar", stream.source.loc,
                        (f"mkdir -p {q(dist(base))}",
                         f"{stream.create} | tar -x -f - -C {q(dist(base))}"),
                        direct=member not in (".", "") and
                        posixpath.basename(src) == posixpath.basename(host_path),
-                       edges=(op.cmd.loc,)))
-    m.dead.extend([stream.source, op.cmd])
+                       edges=(step.loc,)))
+    m.dead.append(stream.source)
     m.host_dirs.add(base)
 
 

@@ -33,7 +33,11 @@ def run(m: Machine, op: RunOp) -> None:
     if op.name:
         m.containers[op.name] = Container(op.image, op.cmd)
     out = _stdout(op)
-    tar = tar_members(op.args) if op.cmd.pipe and op.cmd.pipe[1] == 0 else None
+    tar = _piped_tar(m, op)
+    if op.published and not op.detach and out is None and tar is None:
+        # A foreground run that publishes ports serves (a README's usage example); it is no
+        # build step, even with the project mounted in it.
+        return
     mounts = classify_mounts(op, m.dirs, m.files, m.temps)
     if op.detach and op.name:
         m.detached.append(op.name)
@@ -56,6 +60,18 @@ def run(m: Machine, op: RunOp) -> None:
         # a detached one that only idles is a long-lived builder fed by `docker exec`.
         idle = op.detach and (not op.args or idles(op.args))
         m.steps[op.name] = [] if idle else [Step(effective_command(op, m))]
+
+
+def _piped_tar(m: Machine, op: RunOp) -> tuple[str, tuple[str, ...]] | None:
+    """The (directory, members) of the tar stream a run at the head of a pipe writes: its own
+    `tar -c` arguments, or an image CMD that ends in `tar -cf - members`."""
+    if not op.cmd.pipe or op.cmd.pipe[1] != 0:
+        return None
+    if op.args or op.entrypoint is not None:
+        return tar_members(op.args)
+    ep, cmd = m.command(op.image)
+    tail = tar_tail((*ep, *cmd)) if ep or cmd else None
+    return (tail.directory, tail.members) if tail is not None and tail.before is None else None
 
 
 def _cat(m: Machine, op: RunOp, out: Redirect) -> None:

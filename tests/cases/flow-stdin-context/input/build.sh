@@ -1,0 +1,7 @@
+#!/bin/sh
+# Two-step image build: compile in the golang image, then pipe the results
+# straight into the runtime build without touching the disk.
+set -e
+
+docker build -t hello-builder -f Dockerfile.build .
+docker run --rm hello-builder | docker build -t hello:latest -f Dockerfile.run -
