@@ -160,7 +160,8 @@ def main(paths: tuple[str, ...], dry_run: bool, check: bool, as_json: bool, expl
     if verify:
         from migrator.verify.run import VerifySettings
 
-        verify_settings = VerifySettings(docker_binary, builder, timeout, mtimes)
+        verify_settings = VerifySettings(docker_binary, builder, timeout, mtimes,
+                                         overrides=overrides)
     report = _run(list(paths), settings, mode, verify_settings, jobs, opts,
                   progress=not (as_json or opts.quiet))
     _print(report, dry_run=dry_run, check=check, as_json=as_json, explain=explain,

@@ -18,16 +18,44 @@ from collections.abc import Iterable, Iterator
 from migrator.verify.snapshot import Entry, EntryType, ImageSnapshot, RunConfig
 
 
-def host_snapshot(root: str, paths: Iterable[str], ref: str) -> ImageSnapshot:
-    """Everything at and under each of PATHS (relative to ROOT; missing ones are absent)."""
+def host_snapshot(root: str, paths: Iterable[str], ref: str, *,
+                  only: set[str] | None = None) -> ImageSnapshot:
+    """Everything at and under each of PATHS (relative to ROOT; missing ones are absent), or
+    of those only the ONLY ones (relative paths)."""
     entries: dict[str, Entry] = {}
     for rel in paths:
         for path in _walk(os.path.join(root, rel)):
+            if only is not None and os.path.normpath(os.path.relpath(path, root)) not in only:
+                continue
             entry = _entry(root, path)
             entries[entry.path] = entry
     found = tuple(entries[p] for p in sorted(entries))
     return ImageSnapshot(ref=ref, image_id="", size=sum(e.size for e in found), layers=0,
                          config=RunConfig(), entries=found)
+
+
+Stat = tuple[int, int, int]  # (st_mode, size, mtime_ns) of a path: enough to see it changed
+
+
+def stat_tree(root: str) -> dict[str, Stat]:
+    """Every path under ROOT (relative) with its stat, taken before a flow runs."""
+    found: dict[str, Stat] = {}
+    for path in _walk(root):
+        info = os.lstat(path)
+        found[os.path.relpath(path, root)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return found
+
+
+def written(root: str, before: dict[str, Stat], dests: Iterable[str]) -> set[str]:
+    """The paths at or under DESTS (relative to ROOT) that are new or changed since BEFORE."""
+    found = set()
+    for rel in dests:
+        for path in _walk(os.path.join(root, rel)):
+            name = os.path.normpath(os.path.relpath(path, root))
+            info = os.lstat(path)
+            if before.get(name) != (info.st_mode, info.st_size, info.st_mtime_ns):
+                found.add(name)
+    return found
 
 
 def output_paths(copy: str, outputs: Iterable[str]) -> tuple[str, ...]:

@@ -28,9 +28,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from migrator.verify.cleanup import cleanup, image_ids
 from migrator.verify.compare import Comparison, compare
 from migrator.verify.engine import DockerClient, EngineError, engine_available, run_program
-from migrator.verify.outputs import host_snapshot, output_paths
+from migrator.verify.outputs import host_snapshot, output_paths, stat_tree, written
 from migrator.verify.shim import State, map_image
 from migrator.verify.snapshot import snapshot
 
@@ -44,6 +45,9 @@ class VerifySettings:
     timeout: float = 1800.0  # per flow
     mtimes: bool = False
     env: tuple[tuple[str, str], ...] = ()  # for the client: which engine (`--engine`)
+    # `--set NAME=VALUE`: what the user gives the entry point (the script's environment, or
+    # `make NAME=VALUE`), so both flows build what the migration was planned for
+    overrides: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,11 @@ def _shim_dir(root: str) -> str:
     return bin_dir
 
 
-def _entry_argv(copy: str, entry: Entry) -> tuple[str, ...]:
+def _entry_argv(copy: str, entry: Entry, overrides: tuple[tuple[str, str], ...] = ()
+                ) -> tuple[str, ...]:
     if entry.kind == "make":
-        return ("make", "-f", entry.path, *((entry.target,) if entry.target else ()))
+        return ("make", "-f", entry.path, *((entry.target,) if entry.target else ()),
+                *(f"{name}={value}" for name, value in overrides))
     if entry.kind == "python":
         return python_argv(entry.path, entry.target)
     with open(os.path.join(copy, entry.path), encoding="utf-8", errors="replace") as f:
@@ -247,10 +253,11 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     if settings.builder:
         env["DOCKER_BUILDKIT"] = BUILDERS[settings.builder]
     before = _files(copy)
-    argv = _entry_argv(copy, entry)
+    argv = _entry_argv(copy, entry, settings.overrides)
+    given = dict(settings.overrides) if entry.kind != "make" else {}  # never over the sandbox's
     started = time.monotonic()
     try:
-        result = run_program(argv, env={**_clean_env(), **env}, cwd=copy,
+        result = run_program(argv, env={**_clean_env(), **given, **env}, cwd=copy,
                              timeout=settings.timeout)
         ok, tail = result.ok, (result.stdout + result.stderr).decode("utf-8", "replace")
     except EngineError as exc:
@@ -268,8 +275,8 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     containers = client.run(["ps", "-aq", "--filter", f"label=migrator.verify={token}"],
                             timeout=60).stdout.split()
     tail_lines = _log_tail(tail)
-    # An extraction-only flow's migration writes files (`build --output`), not an image.
-    made = final is not None or bool(state.outputs)
+    # An extraction-only flow's result is files (`docker cp`, `build --output`), not an image.
+    made = final is not None or bool(state.outputs) or not entry.final_tags
     return FlowRun(name, ok and made, seconds, argv,
                    tail_lines if ok and made else (tail_lines or "no final image was built"),
                    final, tuple(sorted(tagged)), len(containers),
@@ -305,52 +312,6 @@ def _final_ref(state: State, entry: Entry) -> str | None:
     return None
 
 
-def _image_ids(client: DockerClient) -> set[str]:
-    found = client.run(["images", "-aq", "--no-trunc"], timeout=120)
-    return set(found.stdout.decode().split()) if found.ok else set()
-
-
-def _cleanup(client: DockerClient, state_files: Sequence[str], settle: bool,
-             existing: set[str]) -> list[str]:
-    """Remove what the flows made. `settle`: a client was killed mid-command (interrupt,
-    timeout), so a container it asked for may still appear: look twice."""
-    problems: list[str] = []
-    for state_file in state_files:
-        try:
-            state = State.load(state_file)
-        except (OSError, ValueError) as exc:
-            problems.append(f"cannot read {state_file}: {exc}")
-            continue
-        label = f"label=migrator.verify={state.token}"
-        # Twice: a container that a just-killed client asked for may appear a moment later.
-        for attempt in range(2):
-            ids = client.run(["ps", "-aq", "--filter", label], timeout=120).stdout.decode().split()
-            for target in dict.fromkeys([*ids, *(state.created if attempt == 0 else [])]):
-                client.run(["rm", "-f", "-v", target], timeout=120)
-            if not settle:
-                break
-            time.sleep(1.0)
-        for private in state.images.values():
-            client.run(["rmi", "-f", private], timeout=120)
-        for iid_file in state.image_ids:
-            iid = ""
-            with contextlib.suppress(OSError), open(iid_file, encoding="utf-8") as f:
-                iid = f.read().strip()
-            # Only an image this verification made and nothing tags: a fully cached build
-            # returns an id the engine already had (a base image, the user's own build).
-            if iid and iid not in existing and not client.run(
-                    ["image", "inspect", "--format", "{{.RepoTags}}", iid],
-                    timeout=60).stdout.strip().strip(b"[]"):
-                client.run(["rmi", iid], timeout=120)
-        for volume in state.volumes.values():
-            client.run(["volume", "rm", "-f", volume], timeout=120)
-        left = client.run(["ps", "-aq", "--filter", f"label=migrator.verify={state.token}"],
-                          timeout=120).stdout.split()
-        if left:
-            problems.append(f"{len(left)} containers of {state.token} could not be removed")
-    return problems
-
-
 def verify(root: str, changes: Sequence[Any], entry: Entry,
            settings: VerifySettings) -> Verification:
     """Build both flows from copies of `root` (the migrated one with `changes` applied).
@@ -372,7 +333,7 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
     work = tempfile.mkdtemp(prefix="migrator-verify-")
     state_files: list[str] = []
     result: Verification | None = None
-    existing = _image_ids(client)
+    existing = image_ids(client)
     try:
         with _signals_interrupt():
             result = _verify_in(work, root, changes, entry, settings, client, host, builder,
@@ -380,7 +341,7 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
     finally:
         with _signals_ignored():
             settle = result is None or result.status == "error"
-            problems = _cleanup(client, state_files, settle, existing)
+            problems = cleanup(client, state_files, settle, existing)
             shutil.rmtree(work, ignore_errors=True)
     return replace(result, cleanup_problems=tuple(problems))
 
@@ -397,6 +358,7 @@ def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
         shutil.copytree(root, legacy_copy, symlinks=True)
         shutil.copytree(root, new_copy, symlinks=True)
         write.write(new_copy, changes)
+        trees = {"legacy": stat_tree(legacy_copy), "migrated": stat_tree(new_copy)}
         legacy, _ = _run_flow("legacy", legacy_copy, work, entry, client, settings, host,
                               state_files)
         if not legacy.ok:
@@ -407,13 +369,17 @@ def _verify_in(work: str, root: str, changes: Sequence[Any], entry: Entry,
             return Verification("error", "the migrated build failed", builder, legacy, migrated)
         outputs = output_paths(new_copy, migrated_state.outputs)
         if outputs and not entry.final_tags:
-            # Extraction-only: the files written on the host are the result.
-            match = f"the files in {', '.join(outputs)} match the legacy flow's"
-            comparison = compare(host_snapshot(legacy_copy, outputs, "legacy:" + outputs[0]),
-                                 host_snapshot(new_copy, outputs, "migrated:" + outputs[0]),
+            # Extraction-only: what either flow wrote where the migrated build writes its files.
+            paths = written(legacy_copy, trees["legacy"], outputs) | written(
+                new_copy, trees["migrated"], outputs)
+            match = f"the files written to {', '.join(outputs)} match the legacy flow's"
+            comparison = compare(host_snapshot(legacy_copy, outputs, "legacy", only=paths),
+                                 host_snapshot(new_copy, outputs, "migrated", only=paths),
                                  mtimes=settings.mtimes)
+        elif legacy.final is None or migrated.final is None:
+            return Verification("error", "no image and no --output files to compare", builder,
+                                legacy, migrated)
         else:
-            assert legacy.final is not None and migrated.final is not None
             match = "the migrated image matches the legacy image"
             comparison = compare(snapshot(client, legacy.final),
                                  snapshot(client, migrated.final), mtimes=settings.mtimes)

@@ -151,6 +151,10 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
                 state.outputs.append(os.path.abspath(dest))
         elif a == "--cache-from":
             out += ["--cache-from", map_image(state, value_)]
+        elif a == "--build-arg" and "=" in value_:
+            # `FROM ${TOOLCHAIN}` with --build-arg TOOLCHAIN=<an image this session built>
+            arg, _, ref = value_.partition("=")
+            out += ["--build-arg", f"{arg}={map_image(state, ref) if ref else ref}"]
         elif not a.startswith("-") or a == "-":
             context = a
             i += 1

@@ -228,6 +228,7 @@ toolchains() {
         *" rust "*)
             put "$STANDINS/cargo" "$root/usr/local/cargo/bin/cargo"
             ln -s cargo "$root/usr/local/cargo/bin/rustc"
+            put "$STANDINS/rustup" "$root/usr/local/cargo/bin/rustup"
             ;;
     esac
 }

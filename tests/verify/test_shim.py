@@ -211,3 +211,14 @@ def test_build_output_outside_the_sandbox_is_refused(state: State) -> None:
     with pytest.raises(Refused):
         rewrite(state, ["build", "--output", "type=local,dest=/etc/x", "-f", "Dockerfile.build",
                         "."])
+
+
+def test_build_arg_naming_a_session_image_is_mapped(state: State) -> None:
+    """`--build-arg TOOLCHAIN=ctl-toolchain` for a `FROM ${TOOLCHAIN}` names the private tag
+    of the image the session built; other values are passed as they are."""
+    rewrite(state, ["build", "-t", "ctl-toolchain", "-f", "Dockerfile.build", "."])
+    new, _ = rewrite(state, ["build", "--build-arg", "TOOLCHAIN=ctl-toolchain",
+                             "--build-arg=GOOS=linux", "-f", "Dockerfile.build", "."])
+    assert new is not None
+    args = [new[i + 1] for i, a in enumerate(new) if a == "--build-arg"]
+    assert args == ["TOOLCHAIN=mv-t/ctl-toolchain:latest", "GOOS=linux"]
