@@ -39,8 +39,12 @@ from migrator.readers.words import host_path
 # (staging.py) whose paths are under this name.
 STDIN = "-"
 
+# Image builders other than `docker build`: an image they build from extracted files has no
+# multi-stage form migrator can write (see infer/finish.py).
+FOREIGN_BUILDERS = ("buildctl", "buildah", "img", "kaniko", "executor")
+
 _HOST_TOOLS = {"cp", "mv", "chmod", "chown", "rm", "mkdir", "tar", "install", "ln", "rmdir",
-               "mktemp", "curl", "wget", "vagrant", "sed", "find"}
+               "mktemp", "curl", "wget", "vagrant", "sed", "find", *FOREIGN_BUILDERS}
 
 
 def _opt(argv: list[Word], i: int, with_arg: set[str]) -> tuple[str, str | None, Word | None, int]:

@@ -14,11 +14,13 @@ from migrator.infer.machine import Machine, image_ref
 from migrator.infer.ops.image import refuse_commit
 from migrator.infer.paths import in_project, only_artifacts, reads_artifact
 from migrator.infer.runtime import runtime_builds, variants
+from migrator.interpret import FOREIGN_BUILDERS
 from migrator.model import (
     BuildOp,
     Command,
     CreateOp,
     DockerOp,
+    HostOp,
     Loc,
     RemoveOp,
     RunOp,
@@ -51,6 +53,8 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
                                    m.dockerfiles, builder_images, m.files)
     if runtime is not None:
         _warn_variants(m, runtime)
+    else:
+        _refuse_foreign_build(ops[first:])
     if runtime is None and any(isinstance(op, BuildOp) and not any(
             t.value in builder_images for t in op.tags) for op in ops[first:]):
         return NoPattern("no image build uses the files taken out of containers")
@@ -78,6 +82,18 @@ def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
     tags = {image_ref(t.value) for b in builders for t in b.tags}
     return tuple(TestRun(op.image, shell_line(op, effective_command(op, m)), op.cmd)
                  for op in m.probes if image_ref(op.image) in tags)
+
+
+def _refuse_foreign_build(ops: Sequence[DockerOp]) -> None:
+    """No `docker build` reads the extracted files, but another image builder runs after the
+    extraction (`buildctl build --local context=.`): the runtime image is built outside docker
+    build, so neither a multi-stage Dockerfile nor an export flow would be faithful."""
+    foreign = next((op for op in ops if isinstance(op, HostOp)
+                    and op.tool in FOREIGN_BUILDERS), None)
+    if foreign is not None:
+        raise Unsupported(foreign.cmd.loc, f"the image after the extraction is built by "
+                                           f"`{foreign.tool}`, not `docker build`: its build "
+                                           "cannot be rewritten to take the files from a stage")
 
 
 def _warn_variants(m: Machine, runtime: BuildOp) -> None:
