@@ -285,6 +285,18 @@ def choose(found: list[tuple[Entry, Any]], named: dict[tuple[str, str | None], L
     return entry, flow, why
 
 
+def left_out(found: list[tuple[Entry, Any]], entry: Entry, flow: Any) -> tuple[str, ...]:
+    """The entries `choose` could have chosen whose flows `entry`'s does not contain: the other
+    builds its migration leaves as they are."""
+    pool = [x for x in found if x[0].script.kind not in ("ci", "docs")] or found
+    mine = flow_lines(flow)
+    return tuple(e.label for e, f in pool if e is not entry and not flow_lines(f) <= mine)
+
+
+def left_clause(labels: list[str] | tuple[str, ...]) -> str:
+    return "other builds not migrated: " + ", ".join(labels)
+
+
 def _depth(e: Entry, facts: frozenset[Loc]) -> int:
     """How many project files deep the entry runs its flow (0: all in its own file)."""
     return max((len(c.via) for c in e.script.commands if c.loc in facts), default=0)
@@ -322,5 +334,5 @@ def _why(entry: Entry, flow: Any, pool: list[tuple[Entry, Any]], facts: dict[int
     if same:
         reasons.append("also runs this flow: " + ", ".join(same))
     if others:
-        reasons.append("other builds not migrated: " + ", ".join(others))
+        reasons.append(left_clause(others))
     return "; ".join(reasons)

@@ -39,6 +39,7 @@ class Outcome:
     flow: Flow | None = field(default=None, compare=False)
     entry: tuple[str, str, str | None] | None = None  # (script path, "shell"|"make", target)
     why: str = ""  # why this entry point was chosen (or, refused, which were read)
+    left: tuple[str, ...] = field(default=(), compare=False)  # other flows' entries, not migrated
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -50,7 +51,21 @@ def analyze(root: str, settings: Settings) -> Outcome:
         project, texts = discover(root)
         if not project.extracts and not settings.entry:
             return Outcome(root, Status.NOTHING, "no build script takes files out of a container")
-        return _analyze(root, project, texts, settings)
+        outcome = _analyze(root, project, texts, settings)
+    except Unsupported as exc:
+        return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,))
+    if not outcome.left or settings.entry:
+        return outcome
+    from migrator.rounds import fixpoint
+
+    return fixpoint(project, outcome, lambda copy: _next_round(copy, settings))
+
+
+def _next_round(root: str, settings: Settings) -> Outcome:
+    """A later round of `rounds.fixpoint`: the copy that has the earlier rounds' changes."""
+    try:
+        project, texts = discover(root)
+        return _analyze(root, project, texts, settings, later=True)
     except Unsupported as exc:
         return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,))
 
@@ -88,7 +103,9 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
     return flow.reason if isinstance(flow, NoPattern) else flow
 
 
-def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings) -> Outcome:
+def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings,
+             later: bool = False) -> Outcome:
+    """`later`: a later round of this run, whose multi-stage Dockerfiles are its own doing."""
     from migrator import entries as ep
     from migrator.readers.context import ReaderContext
 
@@ -127,7 +144,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         return Outcome(root, Status.NOTHING, f"{staged.label} already builds from a build "
                        f"stage; left as they are: {left}", why=f"entry point {staged.label}")
     named = ep.ci_runs(found, ctx)
-    migrated = _already(root, flows, empty, named, dfs)
+    migrated = None if later else _already(root, flows, empty, named, dfs)
     if migrated is not None:
         return migrated
     entry, flow, why = ep.choose(flows, named)
@@ -140,7 +157,8 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
                        why=f"entry point {big.label}: it runs the build ({entry.label} is only "
                            "part of it), and that cannot be migrated")
     try:
-        return _planned(root, project, entry, flow, why, dfs, ctx, settings)
+        done = _planned(root, project, entry, flow, why, dfs, ctx, settings)
+        return replace(done, left=ep.left_out(flows, entry, flow)) if done.plan else done
     except Unsupported as exc:
         return Outcome(root, Status.FAILED, "cannot migrate", problems=(exc.problem,),
                        why=f"entry point {entry.label}: {why}")

@@ -1,0 +1,8 @@
+#!/bin/bash
+# Builds the api image: compiles in the Go toolchain image, then copies the binary into a slim one.
+set -euo pipefail
+
+REGISTRY=${REGISTRY:-registry.example.com/shop}
+TAG=${TAG:-dev}
+
+docker build -t "$REGISTRY/api:$TAG" .

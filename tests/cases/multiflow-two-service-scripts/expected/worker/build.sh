@@ -1,0 +1,8 @@
+#!/bin/bash
+# Builds the worker image from a release build made in the Rust toolchain image.
+set -euo pipefail
+
+REGISTRY=${REGISTRY:-registry.example.com/shop}
+TAG=${TAG:-dev}
+
+docker build -t "$REGISTRY/worker:$TAG" .
