@@ -92,10 +92,12 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
     from migrator.infer import NoPattern, infer
     from migrator.interpret import interpret
     from migrator.model import BuildOp
+    from migrator.readers.container_script import drop_incidental_sockets
     from migrator.staging import resolve as resolve_staging
 
     ops, staging, temps = resolve_staging([op for op in map(interpret, script.commands)
                                            if op is not None])
+    ops = drop_incidental_sockets(ops, project.files, lambda rel: read_text(dfs.root, rel))
     for op in ops:
         if isinstance(op, BuildOp) and dfs.get(op.dockerfile) is None:
             raise Unsupported(op.cmd.loc, _no_dockerfile(op))
