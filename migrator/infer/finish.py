@@ -12,7 +12,7 @@ from migrator.infer.commands import effective_command, shell_line
 from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine, image_ref
 from migrator.infer.ops.image import refuse_commit
-from migrator.infer.paths import in_project, only_artifacts, reads_artifact
+from migrator.infer.paths import covers, in_project, only_artifacts, reads_artifact
 from migrator.infer.runtime import runtime_builds, variants
 from migrator.interpret import FOREIGN_BUILDERS
 from migrator.model import (
@@ -156,12 +156,17 @@ def _dead_host_steps(m: Machine, runtime: BuildOp | None) -> None:
                                   if runtime and df and trees else ()):
         hosts |= {s.rstrip("/") for s in sources if any(reads_artifact(s, t, m.files)
                                                          for t in trees)}
+    # Directories the script made that hold no artifact (an empty `mkdir extract/lib64` the
+    # final build copies) stay live: a `rm -rf extract` around them still has work to do.
+    made = {d for d in m.host_dirs - set(m.dirs) if not any(covers(d, h) or covers(h, d)
+                                                           for h in hosts)}
+    live = [*m.files, *made]
     for hop in m.host_ops:
         if hop.cmd in m.dead or hop.tool not in ("rm", "mkdir", "rmdir", "chmod", "chown"):
             continue
         paths = [p for p in hop.args if not p.startswith("-")]
         if paths and all(only_artifacts(m.rel(posixpath.normpath(posixpath.join(hop.cmd.cwd, p)),
-                                              hop.cmd.loc), hosts, m.files) for p in paths):
+                                              hop.cmd.loc), hosts, live) for p in paths):
             m.dead.append(hop.cmd)
 
 
