@@ -221,8 +221,8 @@ def _multistage(script: Script, dfs: _Dockerfiles) -> bool:
         df = dfs.get(op.dockerfile) if isinstance(op, BuildOp) else None
         if df is None:
             continue
-        built = {st.name.lower() for st in df.stages
-                 if st.name and any(i.keyword == "RUN" for i in st.body)}
+        built = {ref for st in df.stages if any(i.keyword == "RUN" for i in st.body)
+                 for ref in (st.name.lower() if st.name else None, str(st.index)) if ref}
         if any((i.flag("from") or "").lower() in built for st in df.stages for i in st.body):
             return True
     return False

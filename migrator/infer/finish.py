@@ -13,6 +13,7 @@ from migrator.infer.flow import Flow, NoPattern, TestRun
 from migrator.infer.machine import Machine, image_ref
 from migrator.infer.ops.image import refuse_commit
 from migrator.infer.paths import covers, in_project, only_artifacts, reads_artifact
+from migrator.infer.product import product_flow
 from migrator.infer.runtime import runtime_builds, variants
 from migrator.interpret import FOREIGN_BUILDERS
 from migrator.model import (
@@ -55,6 +56,8 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
         _warn_variants(m, runtime)
     else:
         _refuse_foreign_build(ops[first:])
+        if (product := product_flow(m, staging)) is not None:
+            return product
     if runtime is None and any(isinstance(op, BuildOp) and not any(
             t.value in builder_images for t in op.tags) for op in ops[first:]):
         return NoPattern("no image build uses the files taken out of containers")

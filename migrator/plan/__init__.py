@@ -32,7 +32,7 @@ from migrator.model import (
 from migrator.plan.build import final_build_edits, make_targets_kept
 from migrator.plan.copies import plan_copies
 from migrator.plan.keep import kept_builders
-from migrator.plan.naming import Builder, name_builders
+from migrator.plan.naming import Builder, name_builders, named_as_from
 from migrator.plan.result import FileChange, Plan, merged, spread
 from migrator.plan.scripts import ScriptEdits, removed_call_sites, script_changes
 from migrator.plan.stages import (
@@ -94,7 +94,7 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     rdf = dockerfiles[rt.dockerfile]
     # Stage names: the runtime's own, and every FROM base, are taken.
     taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
-    builders = name_builders(flow, dockerfiles, taken)
+    builders = named_as_from(name_builders(flow, dockerfiles, taken), flow, rdf)
     tests = name_tests(flow, builders, taken)
     new_rdf = _dockerfile(flow, rt, rdf, builders, files, new_ctx, taken, settings, explain,
                           test_blocks(tests))

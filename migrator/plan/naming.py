@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migrator.infer import Flow, RunStage
 from migrator.model import BuildOp, Dockerfile, Loc, Stage, Unsupported
@@ -105,3 +105,18 @@ def _built_builder(item: BuildOp, flow: Flow, dockerfiles: Mapping[str, Dockerfi
     name = unique("builder" if single else stage_name_for(image), taken)
     return Builder(image, name, item, bdf, bdf.stages[: upto + 1], item.cmd.loc,
                    "dist" if single else f"{name}-dist")
+
+
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*")
+
+
+def named_as_from(builders: list[Builder], flow: Flow, rdf: Dockerfile) -> list[Builder]:
+    """A builder the runtime Dockerfile starts `FROM` by its local tag (`FROM app_builder`) is
+    named after that tag, when it is a valid stage name: the FROM line stays as it is."""
+    names = {raw: image for path, raw, image in flow.chained if path == rdf.path
+             and _STAGE_NAME.fullmatch(raw) and rdf.stage(raw) is None}
+    out = []
+    for b in builders:
+        raw = next((r for r, image in names.items() if b.run is None and b.makes(image)), None)
+        out.append(b if raw is None else replace(b, name=raw, dist=f"{raw}-dist"))
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
+from dataclasses import replace
 
 from migrator.infer.commands import TarTail, effective_command, idles, shell_line, tar_tail
 from migrator.infer.flow import Step
@@ -51,6 +52,8 @@ def run(m: Machine, op: RunOp) -> None:
         _stream(m, op, tar)
     elif mounts.sources:
         _bind_build(m, op, mounts)
+    elif mounts.outputs and _owner_change(m, op, mounts):
+        pass
     elif mounts.outputs and (op.args or op.entrypoint or m.command(op.image) != ((), ())):
         _output_mount(m, op, mounts)
     elif not op.detach and op.args and not op.volumes and (op.remove or not op.name):
@@ -134,6 +137,21 @@ def _bind_build(m: Machine, op: RunOp, mounts: Mounts) -> None:
     if op.name:
         m.containers[op.name] = Container(stage.key, op.cmd)
     m.dead.append(op.cmd)
+
+
+def _owner_change(m: Machine, op: RunOp, mounts: Mounts) -> bool:
+    """`docker run -v "$PWD/out":/copy alpine chown -R 1000: /copy` after a container filled
+    out/: a change of owner of files already there (an edge of their artifact; moot, as the
+    final COPY stamps 0:0), not a new output."""
+    argv = (op.entrypoint, *op.args) if op.entrypoint else op.args
+    held = {a.host: a for a in m.artifacts}
+    if not argv or posixpath.basename(argv[0]) not in ("chown", "chgrp") or not all(
+            host in held for host, _ in mounts.outputs):
+        return False
+    for host, _ in mounts.outputs:
+        m.add(replace(held[host], edges=(*held[host].edges, op.cmd.loc)))
+    m.dead.append(op.cmd)
+    return True
 
 
 def _output_mount(m: Machine, op: RunOp, mounts: Mounts) -> None:
