@@ -139,7 +139,7 @@ def _analyze(root: str, project: Project, texts: dict[str, str], settings: Setti
         primary = {e.label for e in found if e.default_goal or ep.ci_loc(e, named)}
         outcome = _no_flow(root, project, empty, failures, settings, primary)
         staged = next((e for e, _ in empty if _multistage(e.script, dfs)), None)
-        if staged is None or outcome.status is not Status.FAILED:
+        if staged is None or later or outcome.status is not Status.FAILED:
             return outcome
         # Already multi-stage: what still copies out of a container is said, not refused.
         left = "; ".join(f"{p.loc}: {p.message}" for p in outcome.problems)

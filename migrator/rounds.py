@@ -50,6 +50,7 @@ def fixpoint(project: Project, first: Outcome, again: Callable[[str], Outcome]) 
             nxt = again(scratch)
             if nxt.plan is None:  # refused, or nothing left to migrate
                 extra.extend(_refusal(nxt, left, done, before))
+                left = left if extra else ()
                 break
             nxt = _relocated(nxt, done, before)
             assert nxt.plan is not None
@@ -57,7 +58,7 @@ def fixpoint(project: Project, first: Outcome, again: Callable[[str], Outcome]) 
                 break
             rounds.append(nxt)
             changes, left = nxt.plan.changes, nxt.left
-    return _outcome(first, done, rounds, extra)
+    return _outcome(first, done, rounds, extra, left)
 
 
 class _Composed:
@@ -174,17 +175,16 @@ def _line_map(text: str, orig: str) -> dict[int, int]:
 def _refusal(nxt: Outcome, left: tuple[str, ...], done: _Composed,
              seen: dict[str, str | None]) -> list[Problem]:
     """What a later round that migrates nothing says, as warnings: the earlier rounds'
-    migration stands."""
-    names = ", ".join(left)
-    out = [warning(p.loc, f"{names}: not migrated: {p.message}") if p.severity is
+    migration stands. Nothing at all when the builds left had nothing more to migrate once
+    the earlier rounds' changes were made (they shared its lines)."""
+    names = ", ".join(left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+    out = [warning(p.loc, f"not migrated ({names}): {p.message}") if p.severity is
            Severity.ERROR else p for p in nxt.problems]
-    if not out and nxt.reason:
-        out.append(warning(None, f"{names}: not migrated: {nxt.reason}"))
     return [_located(p, done, seen) for p in out]
 
 
-def _outcome(first: Outcome, done: _Composed, rounds: list[Outcome],
-             extra: list[Problem]) -> Outcome:
+def _outcome(first: Outcome, done: _Composed, rounds: list[Outcome], extra: list[Problem],
+             left: tuple[str, ...]) -> Outcome:
     assert first.plan is not None
     explain = list(first.plan.explain)
     problems = list(first.problems)
@@ -196,7 +196,6 @@ def _outcome(first: Outcome, done: _Composed, rounds: list[Outcome],
         problems.extend(r.problems)
     problems.extend(extra)
     unique = tuple(dict.fromkeys(problems))
-    left = rounds[-1].left if rounds else first.left
     whys = [_without_left(o.why, o.left) for o in (first, *rounds)]
     why = "; then ".join(whys) + (f"; {left_clause(left)}" if left else "")
     plan = replace(first.plan, changes=done.changes(), explain=tuple(explain),
