@@ -50,7 +50,7 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     run_keys = {r.key for r in m.runs}
     builder_images = {a.builder for a in m.artifacts if a.builder not in run_keys} | {
         r.base for r in m.runs}
-    runtime, also = runtime_builds(ops[min(first, len(ops) - 1):], m.artifacts,
+    runtime, also = runtime_builds(ops[min(first, len(ops) - 1):], m.artifacts_at,
                                    m.dockerfiles, builder_images, m.files)
     if runtime is not None:
         _warn_variants(m, runtime)
@@ -75,9 +75,10 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     dead = m.dead
     if keep:
         dead = [c for c in dead if c not in {b.cmd for b in keep}]
-    return Flow(tuple(builders), tuple(stock), runtime, tuple(m.artifacts),
+    return Flow(tuple(builders), tuple(stock), runtime,
+                m.artifacts_at(runtime) if runtime else tuple(m.artifacts),
                 tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests, also,
-                tuple(chained))
+                tuple(chained), tuple((op, m.artifacts_at(op)) for op in also))
 
 
 def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:

@@ -72,6 +72,11 @@ class Flow:
     also: tuple[BuildOp, ...] = ()  # later builds of the runtime's Dockerfile (other tags)
     # Builder stages FROM an earlier builder's tag: (Dockerfile, the FROM text, the image).
     chained: tuple[tuple[str, str, str], ...] = ()
+    # The artifacts as each of `also` found them (moved between builds: each reads its own).
+    seen: tuple[tuple[BuildOp, tuple[Artifact, ...]], ...] = ()
+
+    def artifacts_for(self, op: BuildOp) -> tuple[Artifact, ...]:
+        return next((arts for b, arts in self.seen if b is op), self.artifacts)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,9 @@ class Machine:
     committed: list[ImageOp] = field(default_factory=list)  # `docker commit` of a container
     saved: dict[str, Loc] = field(default_factory=dict)  # `docker save -o FILE`: FILE -> step
     host_ops: list[HostOp] = field(default_factory=list)
+    # The host's artifacts as each image build found them (an output moved from context to
+    # context with `mv` between builds is read by each where it was then).
+    seen: list[tuple[BuildOp, tuple[Artifact, ...]]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # containers something was copied out of
     dead: list[Command] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -137,6 +140,10 @@ class Machine:
                                           (), tuple(self.steps[name]), (), None))
             return key
         return image
+
+    def artifacts_at(self, op: BuildOp) -> tuple[Artifact, ...]:
+        """The artifacts as build `op` found them on the host."""
+        return next((arts for b, arts in self.seen if b is op), tuple(self.artifacts))
 
     def command(self, image: str) -> ImageCommand:
         known = self.images.get(image)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from migrator.infer.machine import image_ref
 from migrator.infer.paths import reads_artifact
@@ -21,7 +21,7 @@ def reads_any(op: BuildOp, df: Dockerfile, artifacts: Sequence[Artifact],
                for s in sources for a in artifacts)
 
 
-def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
+def runtime_builds(ops: Sequence[DockerOp], artifacts: Callable[[BuildOp], Sequence[Artifact]],
                    dockerfiles: Mapping[str, Dockerfile], builder_images: set[str],
                    files: Collection[str]) -> tuple[BuildOp | None, tuple[BuildOp, ...]]:
     """The final build, and every later build that reads the artifacts too: the same
@@ -34,7 +34,7 @@ def runtime_builds(ops: Sequence[DockerOp], artifacts: Sequence[Artifact],
         if not isinstance(op, BuildOp) or any(image_ref(t.value) in builders for t in op.tags):
             continue
         df = dockerfiles.get(op.dockerfile)
-        if df is not None and reads_any(op, df, artifacts, files):
+        if df is not None and reads_any(op, df, artifacts(op), files):
             found.append(op)
     if not found:
         return None, ()

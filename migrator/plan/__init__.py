@@ -129,6 +129,7 @@ def _other_image(flow: Flow, op: BuildOp, script: Script, dockerfiles: Mapping[s
     """Another image built from the same artifacts (a release and a debug image, one per
     Dockerfile): its Dockerfile gets the builder stages too, its command the same edits."""
     odf = dockerfiles[op.dockerfile]
+    flow = replace(flow, artifacts=flow.artifacts_for(op))
     ctx = _new_context(flow, op, files, [])
     taken = {s.name.lower() for s in odf.stages if s.name} | {s.base.lower() for s in odf.stages}
     builders = name_builders(flow, dockerfiles, taken)

@@ -121,6 +121,9 @@ def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, rdf: Dockerfile
                 srcs = [relative_source(x, build.context, new_ctx) for x in ins.args[:-1]]
                 edits.append(Edit(ins.span, copy_text(ins, ins.flags,
                                                       [*srcs, ins.args[-1]]) + "\n"))
+        # A builder's VOLUME never reaches the final image, and under the classic builder it
+        # swallows what the stages built on it write there (the replayed container command).
+        edits.extend(Edit(ins.span, "") for ins in st.body if ins.keyword == "VOLUME")
         if bdf.escape != rdf.escape:
             done = {e.span for e in edits}
             edits.extend(Edit(i.span, reescape(i, bdf.escape, rdf.escape) + "\n")

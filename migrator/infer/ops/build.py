@@ -13,6 +13,7 @@ def build(m: Machine, op: BuildOp) -> None:
     if op.context == STDIN:
         _stdin_context(m, op)
     df = m.dockerfiles.get(op.dockerfile)
+    m.seen.append((op, tuple(m.artifacts)))
     for t in op.tags:
         known = m.images.get(t.value)
         command = (image_command(df, op.target) if df is not None
