@@ -50,5 +50,7 @@ def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
         if all(_REST.fullmatch(r) for r in rest):
             out.append(Edit(span, ""))
         else:
-            out.extend(Edit(c.span, "true") for c in cmds)
+            # The head of a pipeline whose rest stays goes with its `|` (see the shell reader).
+            out.extend(Edit(c.cut, "") if c.pipe is not None and c.pipe[1] == 0
+                       and c.cut.end > c.span.end else Edit(c.span, "true") for c in cmds)
     return out
