@@ -15,11 +15,14 @@ from migrator.problems import Loc, Problem, Severity, Unsupported, error
 from migrator.settings import Settings
 
 if TYPE_CHECKING:  # the readers and planning modules load only when a project needs them
+    from collections.abc import Sequence
+
     from migrator.entries import Entry, Failure
     from migrator.infer import Flow
-    from migrator.model import BuildOp, Dockerfile, Script
+    from migrator.model import BuildOp, Command, Dockerfile, Script
     from migrator.plan import Plan
     from migrator.readers.context import ReaderContext
+    from migrator.templated import Template
 
 
 class Status(Enum):
@@ -76,14 +79,20 @@ class _Dockerfiles:
     def __init__(self, root: str, project: Project) -> None:
         self.root, self.project = root, project
         self.read: dict[str, Dockerfile] = {}
+        self.generated: dict[str, Template] = {}  # a Dockerfile the script makes from a template
 
-    def get(self, path: str) -> Dockerfile | None:
+    def get(self, path: str, commands: Sequence[Command] = ()) -> Dockerfile | None:
         if path not in self.read:
-            if path not in self.project.files:
-                return None
             from migrator.readers.dockerfile import read_dockerfile
+            from migrator.templated import template_of
 
-            self.read[path] = read_dockerfile(path, read_text(self.root, path).encode("utf-8"))
+            made = template_of(path, commands, self.project.files)
+            if path not in self.project.files and made is None:
+                return None
+            text = read_text(self.root, made.path if made else path)
+            if made:
+                self.generated[path], text = made, made.apply(text)
+            self.read[path] = read_dockerfile(path, text.encode("utf-8"))
         return self.read[path]
 
 
@@ -99,7 +108,7 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
                                            if op is not None])
     ops = drop_incidental_sockets(ops, project.files, lambda rel: read_text(dfs.root, rel))
     for op in ops:
-        if isinstance(op, BuildOp) and dfs.get(op.dockerfile) is None:
+        if isinstance(op, BuildOp) and dfs.get(op.dockerfile, script.commands) is None:
             raise Unsupported(op.cmd.loc, _no_dockerfile(op))
     flow = infer(ops, dfs.read, project.files, project.dirs, staging, temps)
     return flow.reason if isinstance(flow, NoPattern) else flow
@@ -239,6 +248,11 @@ def _planned(root: str, project: Project, entry: Entry, flow: Flow, why: str,
               if c.file and c.file != script.path}
     the_plan = plan(flow, script, dfs.read, project.files, settings, ignores, others,
                     lambda path: _text_or_none(ctx, path))
+    if dfs.generated:
+        from migrator.templated import into_templates
+
+        the_plan = replace(the_plan, changes=into_templates(
+            the_plan.changes, dfs.generated, lambda path: read_text(root, path)))
     # What reading assumed (`uname -m` read as x86_64, a variable read as unset) comes first.
     the_plan = replace(the_plan, explain=(*script.notes, *the_plan.explain))
     problems = (*script.problems, *the_plan.warnings)

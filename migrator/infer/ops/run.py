@@ -26,8 +26,9 @@ def create(m: Machine, op: CreateOp) -> None:
 
 
 def _stdout(op: RunOp) -> Redirect | None:
+    # `> /dev/null` discards the output (a registration run, a probe): no file comes of it
     return next((r for r in op.cmd.redirects if r.op == ">" and r.fd in (None, 1)
-                 and r.target is not None), None)
+                 and r.target is not None and r.target.value != "/dev/null"), None)
 
 
 def run(m: Machine, op: RunOp) -> None:
