@@ -14,10 +14,13 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 bash tests/engine/setup.sh          # docker.io, busybox-static; private dockerd; stand-in images
+# A second private engine (own socket, data root, containerd, bridge) for --engine tests.
+MIGRATOR_TEST_INSTANCE=2 bash tests/engine/setup.sh
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 python3 -m ruff check migrator tests benchmarks
 python3 -m mypy
 # Engine tests talk only to the private engine, never to the machine's default daemon.
 export MIGRATOR_TEST_DOCKER_HOST=unix:///run/migrator-test/docker.sock
+export MIGRATOR_TEST_DOCKER_HOST2=unix:///run/migrator-test2/docker.sock
 python3 -m pytest "$@"

@@ -7,7 +7,8 @@ never fails a project. When no engine is left, the projects still waiting are re
 "verification could not run" (exit 4).
 
 An engine is named as a DOCKER_HOST URL (`unix://`, `tcp://`, `ssh://`), as `builder:NAME` (a
-buildx builder of the `docker` driver: its engine), or else as a docker context name.
+buildx builder of the `docker` driver: its engine), or else as a docker context name (resolved to
+its endpoint once, in the engine's worker).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,7 +34,19 @@ def engine_env(engine: str, docker: str = "docker") -> dict[str, str]:
         return {"DOCKER_HOST": engine}
     if engine.startswith("builder:"):
         return _buildx_engine(engine.removeprefix("builder:"), docker)
-    return {"DOCKER_CONTEXT": engine, "DOCKER_HOST": ""}  # a DOCKER_HOST would win
+    return engine_env(_context_host(engine, docker), docker)
+
+
+def _context_host(name: str, docker: str) -> str:
+    """A docker context's engine endpoint (its TLS material is not carried over)."""
+    from migrator.verify.engine import DockerClient
+
+    found = DockerClient(binary=docker).run(
+        ["context", "inspect", name, "--format", "{{.Endpoints.docker.Host}}"], timeout=60)
+    host = found.stdout.decode().strip()
+    if not found.ok or "://" not in host:
+        raise ValueError(f"docker context {name}: {found.describe()}")
+    return host
 
 
 def _buildx_engine(name: str, docker: str) -> dict[str, str]:
@@ -50,7 +64,7 @@ def _buildx_engine(name: str, docker: str) -> dict[str, str]:
     if driver != "docker":
         raise ValueError(f"buildx builder {name}: driver {driver!r} cannot run the legacy "
                          "flow's containers; name its docker engine instead")
-    return engine_env(endpoint, docker)
+    return engine_env(endpoint if "://" in endpoint else _context_host(endpoint, docker), docker)
 
 
 def verify_entry(entry: Entry, settings: Any, env: dict[str, str] | None = None) -> Any:
@@ -64,8 +78,10 @@ def verify_entry(entry: Entry, settings: Any, env: dict[str, str] | None = None)
     return verify(entry.project, entry.changes, BuildEntry(path, kind, target, tags), settings)
 
 
-def apply_verification(entry: Entry, result: Any, engine: str | None = None) -> None:
-    entry.verification = {**result.to_json(), **({"engine": engine} if engine else {})}
+def apply_verification(entry: Entry, result: Any, engine: str | None = None,
+                       span: tuple[float, float] | None = None) -> None:
+    where = {"engine": engine, "started": span[0], "finished": span[1]} if engine and span else {}
+    entry.verification = {**result.to_json(), **where}
     entry.verification_text = result.format_text()
     entry.verify_exit = result.exit_code
 
@@ -86,6 +102,7 @@ def _serve(conn: Connection, engine: str, settings: Any) -> None:
         conn.send(("down", str(exc)))
         return
     while (entry := conn.recv()) is not None:
+        started = time.time()
         try:
             result = verify_entry(entry, settings, env)
         except Interrupted as exc:
@@ -95,7 +112,7 @@ def _serve(conn: Connection, engine: str, settings: Any) -> None:
         if down is not None:
             conn.send(("down", down))
             return
-        conn.send(("done", result))
+        conn.send(("done", (result, started, time.time())))
 
 
 def verify_on_engines(entries: list[Entry], settings: Any, engines: tuple[str, ...],
@@ -144,7 +161,9 @@ def _schedule(queue: deque[Entry], live: dict[Connection, tuple[str, Any, Entry 
             except EOFError:
                 kind, value = "down", "its worker exited"
             if kind == "done":
-                apply_verification(job, value, engine)  # type: ignore[arg-type]
+                assert job is not None
+                result, started, finished = value
+                apply_verification(job, result, engine, (started, finished))
                 _hand_out(conn, queue, live)
             elif kind == "interrupted":
                 raise SystemExit(128 + int(value))

@@ -18,7 +18,15 @@
 # RUN fails with "network bridge not found"), and verification runs legacy
 # build scripts unmodified, so builds cannot be given .
 #
+# A second engine, for the tests that spread verification over two engines
+# (`migrate --verify --engine A --engine B`): MIGRATOR_TEST_INSTANCE=2 starts
+# one more, wholly separate: unix:///run/migrator-test2/docker.sock, data in
+# /var/lib/migrator-test2, its own containerd, namespace, cgroup parent and
+# bridge (mvtest1, 198.18.214.0/24), seeded with the same stand-in images.
+# Instance 1 is never looked at by instance 2's run (and the other way round).
+#
 # Environment:
+#   MIGRATOR_TEST_INSTANCE=1       which engine: 1 (the default) or 2
 #   MIGRATOR_TEST_WAIT=60          seconds to wait for each daemon to answer
 #   MIGRATOR_TEST_SKIP_CHECKS=1    skip the run/build self-checks at the end
 set -euo pipefail
@@ -28,26 +36,29 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGES_FILE=$HERE/images.txt          # "REF KIND [VERSION]" per line: the image list
 STANDINS=$HERE/standins               # stand-in tool scripts copied into the images
 
-RUN_DIR=/run/migrator-test
-DATA_DIR=/var/lib/migrator-test
+case ${MIGRATOR_TEST_INSTANCE:-1} in
+    1) SUFFIX='' BRIDGE=mvtest0 BRIDGE_CIDR=198.18.213.1/24 ;;
+    2) SUFFIX=2 BRIDGE=mvtest1 BRIDGE_CIDR=198.18.214.1/24 ;;
+    *) printf '[migrator-test] ERROR: MIGRATOR_TEST_INSTANCE must be 1 or 2\n' >&2; exit 1 ;;
+esac
+RUN_DIR=/run/migrator-test$SUFFIX
+DATA_DIR=/var/lib/migrator-test$SUFFIX
 SOCK=$RUN_DIR/docker.sock
 HOST=unix://$SOCK
 PIDFILE=$RUN_DIR/docker.pid
 EXEC_ROOT=$RUN_DIR/exec
 DOCKER_ROOT=$DATA_DIR/docker
 DAEMON_JSON=$RUN_DIR/daemon.json
-LOG=/var/log/migrator-test-dockerd.log
+LOG=/var/log/migrator-test$SUFFIX-dockerd.log
 CTR_STATE=$RUN_DIR/containerd
 MIRROR=${MIGRATOR_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-BRIDGE=mvtest0
-BRIDGE_CIDR=198.18.213.1/24
 CTR_ROOT=$DATA_DIR/containerd
 CTR_SOCK=$CTR_STATE/containerd.sock
 CTR_PIDFILE=$RUN_DIR/containerd.pid
 CTR_CONFIG=$RUN_DIR/containerd.toml
-CTR_LOG=/var/log/migrator-test-containerd.log
-NAMESPACE=migrator-test               # containerd namespace used by this dockerd
-CGROUP_PARENT=/migrator-test
+CTR_LOG=/var/log/migrator-test$SUFFIX-containerd.log
+NAMESPACE=migrator-test$SUFFIX        # containerd namespace used by this dockerd
+CGROUP_PARENT=/migrator-test$SUFFIX
 WAIT=${MIGRATOR_TEST_WAIT:-60}
 LABEL=org.migrator-test.standin       # image label holding the stand-in content hash
 
