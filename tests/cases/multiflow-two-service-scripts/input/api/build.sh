@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the api image: compiles in the Go toolchain image, then copies the binary into a slim one.
 set -euo pipefail
+cd "$(dirname "$0")"
 
 REGISTRY=${REGISTRY:-registry.example.com/shop}
 TAG=${TAG:-dev}
