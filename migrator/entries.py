@@ -69,18 +69,13 @@ def read_all(project: Project, texts: dict[str, str], settings: Settings, ctx: R
     return entries, failures
 
 
-def document_order(path: str) -> tuple[int, str]:
-    """The order a reader follows documents in: the builder's Dockerfile, the others, READMEs."""
-    name = posixpath.basename(path).lower()
-    return (0 if "build" in name and not name.startswith("readme") else
-            2 if name.startswith("readme") else 1, path)
-
-
 def _documented_together(docs: list[Entry]) -> Entry:
     """The build that several documents describe between them (the builder's Dockerfile says
     how to build and extract, the runtime's how to build the image): their commands in one
     sequence, the builder's documents first, each command once."""
     from dataclasses import replace
+
+    from migrator.readers.docs import document_order
 
     docs = sorted(docs, key=lambda e: document_order(e.script.path))
     seen: set[tuple[str, ...]] = set()

@@ -22,9 +22,8 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import run
-from migrator.entries import document_order
 from migrator.pipeline import analyze
-from migrator.readers.docs import docs_view, is_doc
+from migrator.readers.docs import documented_commands
 from migrator.settings import Settings
 from migrator.verify.run import python_argv
 
@@ -214,9 +213,7 @@ def test_rewritten_entry_point_runs(case: Path, tmp_path: Path,
             return  # the SDK talks to an engine: run for real by tests/test_python_verify.py
         done = _sh(list(python_argv(path, target)), project, env)
     elif kind == "docs":  # the documented commands, as a reader would run them
-        docs = sorted((p for p in _tree(project) if is_doc(p)), key=document_order)
-        commands = "\n".join(docs_view(p, (project / p).read_text()) for p in docs)
-        done = _sh(["bash", "-e", "-c", commands], project, env)
+        done = _sh(["bash", "-e", "-c", documented_commands(str(project))], project, env)
     else:
         checked = _sh(["bash", "-n", path], project, env)
         assert checked.returncode == 0, checked.stderr

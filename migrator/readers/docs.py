@@ -10,6 +10,8 @@ also hold output and prose.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -72,3 +74,27 @@ def read_docs(path: str, text: str, ctx: ReaderContext | None = None) -> Script:
     reader.read(_Frag(view), initial_frame())
     shared = reader.shared
     return Script(path, text, "docs", tuple(shared.commands), tuple(shared.problems))
+
+
+def document_order(path: str) -> tuple[int, str]:
+    """The order a reader follows documents in: the builder's Dockerfile, the others, READMEs."""
+    name = posixpath.basename(path).lower()
+    return (0 if "build" in name and not name.startswith("readme") else
+            2 if name.startswith("readme") else 1, path)
+
+
+def documented_commands(root: str) -> str:
+    """The docker commands every document of the project under `root` gives, in reading order:
+    what a person following the documentation runs (verification runs this)."""
+    found = []
+    for here, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            rel = os.path.relpath(os.path.join(here, name), root).replace(os.sep, "/")
+            if is_doc(rel):
+                with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+                    text = f.read()
+                if "docker" in text:
+                    found.append((rel, text))
+    return "\n".join(docs_view(rel, text) for rel, text in sorted(
+        found, key=lambda x: document_order(x[0])))

@@ -55,7 +55,7 @@ class Entry:
     """How the project builds: the script (project-relative) and, for make, the target."""
 
     path: str
-    kind: str  # "shell" | "make" | "python"
+    kind: str  # "shell" | "make" | "python" | "docs"
     target: str | None
     final_tags: tuple[str, ...]  # the tags of the final image, as the script names them
 
@@ -185,6 +185,10 @@ def _entry_argv(copy: str, entry: Entry, overrides: tuple[tuple[str, str], ...] 
                 *(f"{name}={value}" for name, value in overrides))
     if entry.kind == "python":
         return python_argv(entry.path, entry.target)
+    if entry.kind == "docs":  # what a person following the documentation runs
+        from migrator.readers.docs import documented_commands
+
+        return ("bash", "-e", "-c", documented_commands(copy))
     with open(os.path.join(copy, entry.path), encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
     if first.startswith("#!"):
