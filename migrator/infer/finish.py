@@ -57,7 +57,7 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
     else:
         _refuse_foreign_build(ops[first:])
         if (product := product_flow(m, staging)) is not None:
-            return product
+            return _kept_tags(product, ops)
     if runtime is None and any(isinstance(op, BuildOp) and not any(
             t.value in builder_images for t in op.tags) for op in ops[first:]):
         return NoPattern("no image build uses the files taken out of containers")
@@ -79,6 +79,15 @@ def finish(m: Machine, ops: Sequence[DockerOp], first: int,
                 m.artifacts_at(runtime) if runtime else tuple(m.artifacts),
                 tuple(dict.fromkeys(dead)), keep, tuple(m.warnings), tuple(m.runs), tests, also,
                 tuple(chained), tuple((op, m.artifacts_at(op)) for op in also))
+
+
+def _kept_tags(flow: Flow | NoPattern, ops: Sequence[DockerOp]) -> Flow | NoPattern:
+    """A folded builder whose tag a remaining step still uses keeps its build."""
+    if isinstance(flow, NoPattern):
+        return flow
+    keep = tuple(b for b in flow.builders if _tag_used_later(b, ops, list(flow.dead)))
+    return replace(flow, keep_builder_tags=keep,
+                   dead=tuple(c for c in flow.dead if c not in {b.cmd for b in keep}))
 
 
 def _tests(m: Machine, builders: list[BuildOp]) -> tuple[TestRun, ...]:
