@@ -191,9 +191,21 @@ def _entry_argv(copy: str, entry: Entry, overrides: tuple[tuple[str, str], ...] 
         return ("bash", "-e", "-c", documented_commands(copy))
     with open(os.path.join(copy, entry.path), encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
+    path = os.path.relpath(entry.path, _run_dir(entry))  # from where the script is run
     if first.startswith("#!"):
-        return (*first[2:].split(), entry.path)
-    return ("sh", entry.path)
+        return (*first[2:].split(), path)
+    return ("sh", path)
+
+
+def _run_dir(entry: Entry) -> str:
+    """Where the entry point runs (project-relative): where the analysis read it as run from,
+    a script's own directory unless it is in a conventional scripts folder (entries.run_dir)."""
+    if entry.kind != "shell":
+        return "."
+    from migrator.entries import run_dir
+    from migrator.model import PROJECT
+
+    return run_dir(entry.path).removeprefix(PROJECT).lstrip("/") or "."
 
 
 def python_argv(path: str, task: str | None) -> tuple[str, ...]:
@@ -261,7 +273,8 @@ def _run_flow(name: str, copy: str, work: str, entry: Entry, client: DockerClien
     given = dict(settings.overrides) if entry.kind != "make" else {}  # never over the sandbox's
     started = time.monotonic()
     try:
-        result = run_program(argv, env={**_clean_env(), **given, **env}, cwd=copy,
+        result = run_program(argv, env={**_clean_env(), **given, **env},
+                             cwd=os.path.join(copy, _run_dir(entry)),
                              timeout=settings.timeout)
         ok, tail = result.ok, (result.stdout + result.stderr).decode("utf-8", "replace")
     except EngineError as exc:
