@@ -39,9 +39,14 @@ def product_flow(m: Machine, staging: Sequence[Command]) -> Flow | NoPattern | N
     builders = [b for b in ordered if b is not op]
     if not builders:
         art = m.artifacts[0]
+        if all(a.how == "cp" for a in m.artifacts):
+            # Nothing builds before it and nothing runs in it: `docker create` + `docker cp`
+            # only take the files out for the host, an extraction-only flow like any other
+            # (an export stage and `docker build --output`).
+            return None
         return NoPattern(f"{art.loc}: the files come out of {art.builder}, which {op.cmd.loc} "
-                         f"already builds multi-stage from {op.dockerfile}: a copy of the "
-                         "finished image, not a builder pattern")
+                         f"already builds multi-stage from {op.dockerfile}, by running it: the "
+                         "finished image at work, not a builder pattern")
     dead = (*staging, *(b.cmd for b in builders))
     return Flow(tuple(builders), (), op, (), tuple(dict.fromkeys(dead)), (), tuple(m.warnings),
                 chained=tuple(links))
