@@ -62,14 +62,27 @@ def plan_export(flow: Flow, script: Script, dockerfiles: Mapping[str, Dockerfile
     new_text, explain = _export_dockerfile(flow, builder, bdf, name, dest_dir, taken)
     changes = [FileChange(bdf.path, bdf.text, new_text)]
     dest = posixpath.relpath(dest_dir, rel_cwd(op.cmd))
-    build = tuple((op.cmd, e) for e in export_build_edits(op, name, dest))
     dead = tuple(c for c in flow.dead if c is not op.cmd)
+    mkdir = any(_makes_dir(c, dest_dir) for c in dead)
+    build = tuple((op.cmd, e) for e in export_build_edits(op, name, dest, mkdir))
     changes.extend(script_changes(script, texts, ScriptEdits(dead, build)))
     explain.append(f"{op.cmd.loc}: builds stage {name} with --output type=local,dest={dest}")
     warnings.append(warning(op.cmd.loc, "the rewritten build uses `docker build --output`, "
                                         "which needs BuildKit (--builder classic keeps the "
                                         "legacy steps)"))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
+
+
+def _makes_dir(cmd: Command, dest_dir: str) -> bool:
+    """The legacy flow made the output directory (`mkdir -p dist`): the export build must too,
+    since BuildKit's local exporter creates a missing destination with mode 0700, not 0755."""
+    from migrator.interpret import project_rel
+    from migrator.readers.words import host_path
+
+    if cmd.name != "mkdir":
+        return False
+    made = {project_rel(host_path(w, cmd.cwd)) for w in cmd.words()[1:] if not w.startswith("-")}
+    return dest_dir in made
 
 
 def _export_dockerfile(flow: Flow, builder: Builder, bdf: Dockerfile, name: str, dest_dir: str,
@@ -119,13 +132,16 @@ def _stages(flow: Flow, builder: Builder, bdf: Dockerfile, ref: str, name: str, 
     return blocks, explain
 
 
-def export_build_edits(op: BuildOp, stage: str, dest: str) -> list[Edit]:
+def export_build_edits(op: BuildOp, stage: str, dest: str, mkdir: bool = False) -> list[Edit]:
     """The builder build as the export build: BuildKit on, `--target` the export stage,
-    `--output` to the host directory, no tags (a local export makes no image)."""
+    `--output` to the host directory (made first, as the legacy flow made it, when `mkdir`), no
+    tags (a local export makes no image)."""
     cmd = op.cmd
     words = cmd.argv
     build = next(i for i, w in enumerate(words) if w.value == "build")
     edits: list[Edit] = []
+    if mkdir:
+        edits.append(Edit(Span(cmd.span.start, cmd.span.start), f"mkdir -p {dest} && "))
     if not any(k == "DOCKER_BUILDKIT" for k, _ in cmd.env):
         edits.append(Edit(Span(words[0].span.start, words[0].span.start), "DOCKER_BUILDKIT=1 "))
     at = words[build].span.end

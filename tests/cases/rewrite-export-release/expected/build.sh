@@ -2,4 +2,4 @@
 # Build release binaries inside the toolchain image and copy them to dist/.
 set -e
 
-DOCKER_BUILDKIT=1 docker build --target export --output type=local,dest=dist -f build/Dockerfile .
+mkdir -p dist && DOCKER_BUILDKIT=1 docker build --target export --output type=local,dest=dist -f build/Dockerfile .
