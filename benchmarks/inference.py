@@ -31,8 +31,9 @@ def _recorded(project: Path) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     original = inf.infer
 
     def recording(*args: Any, **kwargs: Any) -> Any:
-        calls.append((args, kwargs))
-        return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        calls.append((args, kwargs))  # only calls that infer a flow or say why there is none
+        return result
 
     inf.infer = recording  # type: ignore[assignment]  # the pipeline imports it at call time
     try:
