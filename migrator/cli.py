@@ -175,19 +175,19 @@ def _run(paths: list[str], settings: Settings, mode: str, verify_settings: Any,
     from migrator.fleet import runner
     from migrator.fleet.console import ProgressBar
     from migrator.fleet.options import OptionError
-    from migrator.fleet.work import Job, write_entry
+    from migrator.fleet.work import Job, warm, write_entry
 
     report = Report(mode)
-    try:
-        projects, report.carried = opts.projects(paths)
+    job = Job(settings, mode, write_now=mode == "write" and verify_settings is None,
+              keep_changes=verify_settings is not None)
+    workers = jobs or os.cpu_count() or 1
+    try:  # with workers to fork: load the analysis for them while another process walks
+        projects, report.carried = opts.projects(paths, meanwhile=warm if workers > 1 else None)
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
     refused, projects = opts.git_preflight(projects)
-    job = Job(settings, mode, write_now=mode == "write" and verify_settings is None,
-              keep_changes=verify_settings is not None)
     bar = ProgressBar(len(projects), sys.stderr if progress and sys.stderr.isatty() else None)
-    workers = jobs or min(len(projects), os.cpu_count() or 1)
-    entries = [*refused, *runner.run_all(projects, job, workers, bar)]
+    entries = [*refused, *runner.run_all(projects, job, min(workers, len(projects)), bar)]
     bar.close()
     if verify_settings is not None:
         _verify_all(entries, verify_settings, opts)

@@ -13,6 +13,7 @@ import contextlib
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migrator.problems import Loc, Unsupported
@@ -161,20 +162,22 @@ def classify(root: str, files: frozenset[str]) -> tuple[tuple[BuildFile, ...], d
 
 def extraction_lines(path: str, text: str) -> list[Loc]:
     """Lines whose command (continuations joined) takes something out of a container."""
+    return [Loc(path, line) for line in _extractions(text)]
+
+
+def _extractions(text: str) -> Iterator[int]:
     if "docker" not in text.lower():
-        return []
+        return
     joined = _CONTINUATION.sub(lambda m: " " * (len(m.group()) - 1) + "\v", text)
-    found = []
     for m in _EXTRACTION.finditer(joined):
         start = joined.rfind("\n", 0, m.start()) + 1
         if not joined[start : m.start()].lstrip().startswith("#"):
-            line = joined.count("\n", 0, m.start()) + joined.count("\v", 0, m.start()) + 1
-            found.append(Loc(path, line))
-    return found
+            yield joined.count("\n", 0, m.start()) + joined.count("\v", 0, m.start()) + 1
 
 
 def shows_pattern(text: str) -> bool:
-    return bool(extraction_lines("", text))
+    """Whether a command of `text` takes something out of a container (stops at the first)."""
+    return next(_extractions(text), None) is not None
 
 
 def _mentions(text: str, rel: str) -> bool:

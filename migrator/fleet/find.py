@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from migrator.discover import shows_pattern
 
@@ -85,8 +86,25 @@ def find_projects(top: str) -> list[str]:
     return sorted(found)
 
 
-def collect(paths: list[str], recursive: bool) -> list[str]:
-    """The projects a run covers, in a stable order, each once (by real path)."""
+def collect(paths: list[str], recursive: bool,
+            meanwhile: Callable[[], None] | None = None) -> list[str]:
+    """The projects a run covers, in a stable order, each once (by real path). With
+    `meanwhile`, a forked child walks the trees while `meanwhile` runs here."""
+    if meanwhile is None or not recursive:
+        if meanwhile is not None:
+            meanwhile()
+        return _collect(paths, recursive)
+    waiting = _aside(lambda: _collect(paths, recursive))
+    meanwhile()
+    found = waiting()
+    return found if found is not None else _collect(paths, recursive)
+
+
+def _collect(paths: list[str], recursive: bool) -> list[str]:
+    """One walk finds each directory once (it follows no symbolic link), so only several paths
+    need real paths."""
+    if len(paths) == 1:
+        return find_projects(paths[0]) if recursive else list(paths)
     out: list[str] = []
     seen: set[str] = set()
     for path in paths:
@@ -96,6 +114,32 @@ def collect(paths: list[str], recursive: bool) -> list[str]:
                 seen.add(real)
                 out.append(project)
     return out
+
+
+def _aside(walk: Callable[[], list[str]]) -> Callable[[], list[str] | None]:
+    """Run `walk` in a forked child; the function returned waits for its list (None when the
+    child failed: the caller walks again itself)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: walk, write the list, leave without any clean-up of the parent's
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write("\0".join(walk()).encode("utf-8", "surrogateescape"))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> list[str] | None:
+        with os.fdopen(read_end, "rb") as f:
+            data = f.read()
+        if os.waitpid(pid, 0)[1] != 0:
+            return None
+        return data.decode("utf-8", "surrogateescape").split("\0") if data else []
+
+    return wait
 
 
 def shard(projects: list[str], k: int, n: int) -> list[str]:

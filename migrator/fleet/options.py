@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +63,13 @@ class FleetOptions:
         return cls(mode, recursive, quiet, tuple(reports), resume, parts, git_branch, git_push,
                    tuple(engines))
 
-    def projects(self, paths: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
-        """The projects to run, and the JSON of those a previous run finished (--resume)."""
+    def projects(self, paths: list[str], meanwhile: Callable[[], None] | None = None
+                 ) -> tuple[list[str], list[dict[str, Any]]]:
+        """The projects to run, and the JSON of those a previous run finished (--resume);
+        `meanwhile` runs while the trees are walked."""
         from migrator.fleet.find import collect, shard
 
-        projects = collect(paths, self.recursive)
+        projects = collect(paths, self.recursive, meanwhile)
         if self.shard is not None:
             projects = shard(projects, *self.shard)
         if self.resume is None:

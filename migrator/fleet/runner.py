@@ -6,17 +6,23 @@ on demand so that a slow project does not hold up a whole fixed share. A worker 
 crash in C code, the OOM killer) breaks the pool: the unfinished projects are then retried one
 per task, and, if the pool breaks again, each in a pool of its own, so that only the project
 that kills its worker is reported as crashed.
+
+The parent loads the analysis (`work.warm`) before it forks, so the workers share it instead of
+each loading its own.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from migrator.fleet.work import Job, examine
+from migrator.fleet.work import Job, examine, warm
 from migrator.pipeline import Status
 from migrator.problems import error
 from migrator.report import Entry
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Progress = Callable[[int], None]
 
@@ -34,20 +40,24 @@ def _chunk(paths: list[str]) -> list[Entry]:
 
 
 def chunks(paths: list[str], jobs: int) -> list[list[str]]:
-    """About 32 chunks per worker, at most 32 projects each: few round trips, and the last
-    chunks small enough that no worker idles long while another finishes."""
-    size = max(1, min(32, math.ceil(len(paths) / (jobs * 32))))
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+    """Each chunk an eighth of a worker's share of what is left, at most 32 projects: few round
+    trips while much is left, single projects at the end, so that no worker idles long while
+    another finishes its last chunk."""
+    out = []
+    at = 0
+    while at < len(paths):
+        size = max(1, min(32, (len(paths) - at) // (jobs * 8)))
+        out.append(paths[at:at + size])
+        at += size
+    return out
 
 
 def run_all(paths: list[str], job: Job, jobs: int, progress: Progress) -> list[Entry]:
     """Every project's entry, in the order of `paths`."""
+    if len(paths) > 1:
+        warm()
     if jobs <= 1 or len(paths) <= 1:
-        out = []
-        for p in paths:
-            out.append(examine(p, job))
-            progress(1)
-        return out
+        return _in_process(paths, job, progress)
     done: dict[str, Entry] = {}
     pending = chunks(paths, jobs)
     for _ in range(2):  # chunks, then one project per task
@@ -64,19 +74,32 @@ def run_all(paths: list[str], job: Job, jobs: int, progress: Progress) -> list[E
     return [done[p] for p in paths]
 
 
+def _in_process(paths: list[str], job: Job, progress: Progress) -> list[Entry]:
+    out = []
+    for p in paths:
+        out.append(examine(p, job))
+        progress(1)
+    return out
+
+
+def _pool(job: Job, jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing  # here: a run of one project never pays for these imports
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")  # workers share the parent's imports
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(job,))
+
+
 def _pool_round(tasks: list[list[str]], job: Job, jobs: int, progress: Progress,
                 done: dict[str, Entry]) -> list[list[str]]:
     """Run `tasks`; return those that did not finish because the pool broke."""
-    import multiprocessing  # here: a run of one project never pays for these imports
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     left = {i: t for i, t in enumerate(tasks)}
-    context = multiprocessing.get_context("fork")  # workers share the parent's imports
     try:
-        with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context,
-                                 initializer=_init, initargs=(job,)) as pool:
-            futures = {pool.submit(_chunk, t): i for i, t in left.items()}
+        with _pool(job, min(jobs, len(tasks))) as running:
+            futures = {running.submit(_chunk, t): i for i, t in left.items()}
             for future in as_completed(futures):
                 for entry in future.result():
                     done[entry.project] = entry

@@ -27,6 +27,30 @@ class Job:
     keep_changes: bool  # hand the planned changes back (--verify writes after verifying)
 
 
+def warm() -> None:
+    """Load what analysing any project uses (the modules, the bash grammar, the compiled
+    templates) before the first project, then freeze it out of the garbage collector's sight: a
+    worker does this while the parent still looks for projects, and no later collection walks
+    (or, in a forked worker, copies) those objects. The Make and Python readers are left to the
+    projects that need them."""
+    import gc
+
+    try:
+        import dockerfile_parse  # noqa: F401  (imported inside read_dockerfile)
+
+        from migrator import entries, infer, interpret, plan, staging, templated, write  # noqa
+        from migrator.plan import edit_shell, shell_tidy  # noqa: F401
+        from migrator.readers import container_script, dockerfile, shell  # noqa: F401
+        from migrator.readers.shell_tree import parser
+        from migrator.render import stage_from
+
+        parser()
+        stage_from("scratch", "warm")  # loads the compiled dockerfile.j2
+    except Exception:  # a broken install: each project meets it and reports it as its own
+        return
+    gc.freeze()
+
+
 def examine(root: str, job: Job) -> Entry:
     try:
         return _entry(analyze(root, job.settings), job)

@@ -172,11 +172,10 @@ def ignored_by_context(builders: Sequence[Builder], new_ctx: str,
     runs = [b.run for b in builders if b.run is not None and b.run.copies]
     if not text or not runs:
         return []
-    from docker.utils.build import PatternMatcher
+    from migrator.dockerignore import matcher as ignore_matcher
 
-    patterns = [line.strip() for line in text.splitlines()
-                if line.strip() and not line.strip().startswith("#")]
-    matcher = PatternMatcher(patterns)
+    matcher = ignore_matcher([line.strip() for line in text.splitlines()
+                              if line.strip() and not line.strip().startswith("#")])
     out = []
     for run in runs:
         for src, target in run.copies:
