@@ -181,8 +181,9 @@ def _run(paths: list[str], settings: Settings, mode: str, verify_settings: Any,
     job = Job(settings, mode, write_now=mode == "write" and verify_settings is None,
               keep_changes=verify_settings is not None)
     workers = jobs or os.cpu_count() or 1
+    batch = workers > 1 and (opts.recursive or len(paths) > 1)
     try:  # with workers to fork: load the analysis for them while another process walks
-        projects, report.carried = opts.projects(paths, meanwhile=warm if workers > 1 else None)
+        projects, report.carried = opts.projects(paths, meanwhile=warm if batch else None)
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
     refused, projects = opts.git_preflight(projects)

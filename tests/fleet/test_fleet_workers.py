@@ -100,3 +100,20 @@ def test_chunks_cover_the_list_in_order_and_shrink_to_single_projects() -> None:
     assert len(parts) < 100  # few round trips
     assert chunks(["a"], 4) == [["a"]]
     assert chunks([], 2) == []
+
+
+def test_one_project_with_nothing_to_migrate_loads_no_analysis(tmp_path: Path) -> None:
+    """The batch preloading is for batches: `--check` on one clean project (the CI and hook
+    case) still imports no analysis module, with or without --jobs."""
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    (clean / "build.sh").write_text("#!/bin/sh\ndocker build -t app .\n")
+    code = ("import sys\nfrom migrator.cli import run\n"
+            "code = run(sys.argv[1:])\n"
+            "print(code, sorted(m for m in ('migrator.entries', 'migrator.infer', 'jinja2')"
+            " if m in sys.modules))\n")
+    for jobs in ([], ["-j", "2"]):
+        out = subprocess.run([sys.executable, "-c", code, "--check", "-q", *jobs, str(clean)],
+                             check=True, capture_output=True, text=True, cwd=ROOT).stdout
+        assert out.splitlines()[-1] == "0 []", jobs
