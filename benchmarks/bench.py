@@ -1000,8 +1000,9 @@ def main() -> int:
     ap.add_argument("--no-throughput", action="store_true",
                     help="skip the static throughput run (1,000 generated projects)")
     ap.add_argument("--projects", type=int, default=1000, help="projects for the throughput run")
-    ap.add_argument("--throughput-rounds", type=int, default=5,
-                    help="runs of each --jobs value (default 5; the median is quoted)")
+    ap.add_argument("--throughput-rounds", type=int, default=7,
+                    help="runs of each --jobs value (default 7; medians and the median of the "
+                         "pair ratios are quoted)")
     ap.add_argument("--no-inference", action="store_true",
                     help="skip timing infer() alone on the golden cases (budget < 5 ms)")
     ap.add_argument("--strict", action="store_true",
