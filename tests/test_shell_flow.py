@@ -399,3 +399,26 @@ def test_quoting_unset_and_indexes(text: str, words: tuple[str, ...]) -> None:
     them."""
     (cmd,) = run(text)
     assert cmd.words() == words
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    # `if $CLEAN_BUILD`: the variable's value is the command run as the condition.
+    ('C=false\nN=""\nif $C; then N=--no-cache; fi\ndocker build $N -t a .\n',
+     ["-t", "a", "."]),
+    ('C=true\nN=""\nif $C; then N=--no-cache; fi\ndocker build $N -t a .\n',
+     ["--no-cache", "-t", "a", "."]),
+    # `[ -t 0 ]`: a build runs without a terminal, so `-it` is not added.
+    ("A=(--rm)\nif [ -t 0 ]; then A+=(-it); fi\ndocker run \"${A[@]}\" img\n",
+     ["--rm", "img"]),
+    # An element with text of its own stays one element when its variable is unknown.
+    ("A=(--rm -v $PWD/o:/o -e N=$UNSET_N)\ndocker run \"${A[@]}\" img\n",
+     ["--rm", "-v", f"{PROJECT}/o:/o", "-e", "N=${UNSET_N}", "img"]),
+])
+def test_conditions_and_arrays_as_build_scripts_write_them(text: str, args: list[str]) -> None:
+    assert one(text)[2:] == args
+
+
+def test_an_array_with_a_lone_unknown_element_is_unknown() -> None:
+    """`A=(--rm $EXTRA)`: $EXTRA may be any number of words, so `${A[@]}` is not known."""
+    (cmd,) = run("A=(--rm $EXTRA)\ndocker run \"${A[@]}\" img\n")
+    assert not cmd.argv[2].known

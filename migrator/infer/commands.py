@@ -47,10 +47,19 @@ def shell_line(op: RunOp, argv: Sequence[str]) -> str:
     """The container's command as one shell line for a `RUN` (its `-e` and `-w` applied)."""
     line = shlex.join(argv)
     if op.env:
-        line = "env " + " ".join(q(f"{k}={v}") for k, v in op.env) + " " + line
+        unknown = {k for k, w in op.env_words if w is not None and not w.known}
+        line = "env " + " ".join(_env_item(k, v, k in unknown) for k, v in op.env) + " " + line
     if op.workdir:
         line = f"cd {q(op.workdir)} && {line}"
     return line
+
+
+def _env_item(name: str, value: str, unknown: bool) -> str:
+    """`K=V` for `env`; a value the script does not make known keeps its `${NAME}` parts for
+    the stage's shell to expand (as empty as the legacy `-e K=$UNSET`), not as literal text."""
+    if not unknown:
+        return q(f"{name}={value}")
+    return '"' + "".join("\\" + c if c in '"\\`' else c for c in f"{name}={value}") + '"'
 
 
 def idles(args: Sequence[str]) -> bool:

@@ -118,7 +118,8 @@ def _spliced_stages(b: Builder, build: BuildOp, bdf: Dockerfile, rdf: Dockerfile
                 edits.append(Edit(ins.span, copy_text(ins, flags, ins.args) + "\n"))
             elif ref is None and build.context != new_ctx and len(ins.args) >= 2 and \
                     not any(a.startswith("<<") for a in ins.args):
-                srcs = [relative_source(x, build.context, new_ctx) for x in ins.args[:-1]]
+                srcs = [relative_source(x, build.context, new_ctx, build.staged)
+                        for x in ins.args[:-1]]
                 edits.append(Edit(ins.span, copy_text(ins, ins.flags,
                                                       [*srcs, ins.args[-1]]) + "\n"))
         # A builder's VOLUME never reaches the final image, and under the classic builder it

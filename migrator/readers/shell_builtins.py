@@ -54,14 +54,19 @@ def declare(r: ShellReader, node: Any, frame: Frame, cut: Span) -> None:
             frame.set(name, "")  # declared, empty until assigned
 
 
+_LONE_EXPANSIONS = ("simple_expansion", "expansion", "command_substitution")
+
+
 def assign_array(r: ShellReader, name: str, node: Any, frame: Frame) -> None:
-    """`a=(x "y z" $V)`: each element a field; unknown splitting makes the array unknown."""
+    """`a=(x "y z" $V)`: each element a field; unknown splitting makes the array unknown. An
+    element that is an unknown expansion alone (`$ARGS`) may be any number of fields; one with
+    text of its own (`-e X=$X`, `$dir:/build`) is read as the one field it is written as."""
     items: list[str] = []
     for child in node.named_children:
         if child.type not in WORDS:
             continue
         fields = r.fields(child, frame)
-        if any(not w.known for w in fields) and child.type != "string":
+        if any(not w.known for w in fields) and child.type in _LONE_EXPANSIONS:
             frame.set(name, Sym("${" + name + "[@]}"))
             return
         items.extend(value_of(w) for w in fields)

@@ -53,6 +53,12 @@ def _unary(op: str, value: str, r: ShellReader | None = None,
         return value != ""
     if op in _FILE_TESTS and r is not None and frame is not None:
         return _file_test(op, value, r, frame)
+    if op == "-t" and value.isdigit():  # `[ -t 0 ] && RUN_ARGS+=(-it)`
+        if r is not None:
+            note = f"[ -t {value} ] is read as false: a build runs without a terminal"
+            if note not in r.shared.notes:
+                r.shared.notes.append(note)
+        return False
     return None
 
 
@@ -131,6 +137,8 @@ def test_words(r: ShellReader, node: Any, frame: Frame) -> bool | None:
     if name is None:
         return None
     head = r.text_of(name)
+    if "$" in head and name.named_children:  # `if $CLEAN_BUILD; then`: the value is the command
+        head = _value(r, name.named_children[0], frame) or head
     if head in ("true", ":"):
         return True
     if head == "false":
