@@ -32,7 +32,8 @@ _EXTRACTION = re.compile(
     # (`docker network|volume|manifest ... create` make no container.)
     r"docker\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )(?<!manifest )"
     r"(?<!buildx )(?<!context )(?<!secret )(?<!config )(cp|create|export)\b"
-    r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount)",
+    r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount"
+    r"|\$\{\w+\[[@*]\]\})",  # `docker run "${RUN_ARGS[@]}" img`: options from an array
     re.IGNORECASE,
 )
 _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")

@@ -8,6 +8,7 @@ produce `Command`s; here each becomes a `BuildOp`, `CreateOp`, `RunOp`, `CpOp`, 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from migrator.dockercli import (
@@ -175,6 +176,7 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
                    tuple(options), dockerfile is not None, dockerfile_word)
 
 
+_ARRAY = re.compile(r"\$\{\w+\[[@*]\]\}")
 _RUN_SINGLE = {"--name": "name", "--network": "network", "--net": "network", "-w": "workdir",
                "--workdir": "workdir", "--entrypoint": "entrypoint", "-u": "user",
                "--user": "user"}
@@ -246,6 +248,10 @@ def _run(cmd: Command, argv: list[Word], create: bool) -> CreateOp | RunOp:
         o.take(cmd, opt, val, val_word)
     if i >= len(argv):
         raise Unsupported(cmd.loc, "docker run/create without an image")
+    if not argv[i].known and _ARRAY.fullmatch(argv[i].value) and i + 1 < len(argv):
+        # `docker run "${RUN_ARGS[@]}" "$IMG"`: options (mounts among them) nobody knows.
+        raise Unsupported(cmd.loc, f"docker run's options depend on {argv[i].raw}, which the "
+                                   "script does not make known")
     image = argv[i].value
     args = tuple(w.value for w in argv[i + 1 :])
     # `CID=$(docker create ...)` / `CID=$(docker run -d ...)`: the container is `${CID}` after.

@@ -49,6 +49,8 @@ def _tree(root: Path) -> dict[str, bytes]:
          "only in the Vagrant VM"),
         ("docker create --name b app-build; docker cp b:/out/app /home/travis/build/app",
          "only on the CI machine"),
+        ('A=(--rm $EXTRA_MOUNT); docker run "${A[@]}" app-build true',
+         'options depend on "${A[@]}"'),
     ],
 )
 def test_untranslatable_flows_exit_3_and_write_nothing(
@@ -73,3 +75,20 @@ def test_saving_the_final_image_is_not_refused(tmp_path: Path) -> None:
     (p / "dist").mkdir()
     assert run([str(p)]) == 0
     assert "COPY --from=" in (p / "Dockerfile").read_text()
+
+
+def test_a_run_whose_mounts_hide_in_an_unknown_array_is_refused_not_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The only extraction's `-v` is in an array with an unknown element: the project is still
+    found to copy files out of a container, and refused at the run's line."""
+    p = tmp_path / "proj"
+    p.mkdir()
+    (p / "build.sh").write_text(
+        "#!/bin/bash\ndocker build -t app-build -f Dockerfile.build .\n"
+        "ARGS=( --rm\n  -v $PWD/dist:/out\n  $EXTRA_MOUNT\n)\n"
+        'docker run "${ARGS[@]}" app-build cp /out/app /out/\ndocker build -t app .\n')
+    (p / "Dockerfile.build").write_text(_BUILDER)
+    (p / "Dockerfile").write_text("FROM alpine:3.19\nCOPY dist/app /usr/bin/app\n")
+    assert run(["--check", str(p)]) == 3
+    err = capsys.readouterr().err
+    assert f"{p}/build.sh:7: error: docker run's options depend on" in err, err
