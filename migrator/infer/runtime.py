@@ -38,13 +38,36 @@ def runtime_builds(ops: Sequence[DockerOp], artifacts: Callable[[BuildOp], Seque
             found.append(op)
     if not found:
         return None, ()
-    first, rest = found[0], found[1:]
+    first = found[0]
+    for _ in found:  # an image built FROM the first (FROM that one...): the chain's last
+        top = next((op for op in found if op is not first and _built_on(op, first, dockerfiles)),
+                   None)
+        if top is None:
+            break
+        first = top
+    rest = [op for op in found if op is not first]
     other = next((op for op in rest if op.dockerfile == first.dockerfile and
                   (op.context, op.staged) != (first.context, first.staged)), None)
     if other is not None:
         raise Unsupported(other.cmd.loc, f"{other.dockerfile} is built again from another "
                                          f"context (also {first.cmd.loc}); not supported yet")
     return first, tuple(rest)
+
+
+def _built_on(op: BuildOp, base: BuildOp, dockerfiles: Mapping[str, Dockerfile]) -> bool:
+    """A stage of `op`'s Dockerfile is FROM an image `base` builds from the same context (two
+    Dockerfiles of one directory: the plan joins them, see plan/products.py)."""
+    df = dockerfiles.get(op.dockerfile)
+    tags = {image_ref(t.value) for t in base.tags}
+    return df is not None and op.dockerfile != base.dockerfile and \
+        (op.context, op.staged) == (base.context, base.staged) and \
+        not same_line(op, base) and any(image_ref(s.base) in tags for s in df.stages)
+
+
+def same_line(a: BuildOp, b: BuildOp) -> bool:
+    """Two builds by one line of text (a pattern rule's recipe, a loop): one edit serves both,
+    so they cannot be told apart in the rewrite."""
+    return a.cmd.file == b.cmd.file and a.cmd.span == b.cmd.span
 
 
 def variants(build: BuildOp, files: Collection[str]) -> list[str]:

@@ -29,10 +29,11 @@ from migrator.model import (
     Stage,
     warning,
 )
-from migrator.plan.build import final_build_edits, make_targets_kept
+from migrator.plan.build import final_build_edits, make_targets_kept, rel_cwd
 from migrator.plan.copies import plan_copies
 from migrator.plan.keep import kept_builders
 from migrator.plan.naming import Builder, name_builders, named_as_from
+from migrator.plan.products import chained, join
 from migrator.plan.result import FileChange, Plan, merged, spread
 from migrator.plan.scripts import ScriptEdits, removed_call_sites, script_changes
 from migrator.plan.stages import (
@@ -76,6 +77,14 @@ def plan(
     return replace(done, changes=tuple(_line_endings(c) for c in changes))
 
 
+def _reread(change: FileChange) -> Dockerfile:
+    """A base image's migrated Dockerfile, read for its stages (`products.join`)."""
+    from migrator.readers.dockerfile import read_dockerfile
+
+    assert change.new is not None
+    return read_dockerfile(change.path, change.new.encode("utf-8"))
+
+
 def _line_endings(change: FileChange) -> FileChange:
     """A file written with CRLF line endings keeps them in the lines migrator writes into it."""
     old, new = change.old, change.new
@@ -90,8 +99,9 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     """A flow whose artifacts feed the final image build `rt`."""
     warnings: list[Problem] = list(flow.warnings)
     explain: list[str] = []
-    new_ctx = _new_context(flow, rt, files, warnings)
     rdf = dockerfiles[rt.dockerfile]
+    bases = chained(flow.also, rt, rdf)
+    new_ctx = _new_context(flow, rt, files, warnings, bases)
     # Stage names: the runtime's own, and every FROM base, are taken.
     taken = {s.name.lower() for s in rdf.stages if s.name} | {s.base.lower() for s in rdf.stages}
     builders = named_as_from(name_builders(flow, dockerfiles, taken), flow, rdf)
@@ -104,6 +114,7 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
     sites = removed_call_sites(script, flow.dead)
     edits = final_build_edits(flow, rt, script, builders, rdf, new_ctx, sites, warnings)
     edits.extend(test_edits(tests, rt, rdf, new_ctx))
+    joining: list[tuple[BuildOp, Dockerfile, list[tuple[Command, Edit]]]] = []
     for op in flow.also:
         if op.dockerfile == rdf.path:  # the same image under other tags: the same edits
             edits.extend((c, e) for c, e in final_build_edits(flow, op, script, builders, rdf,
@@ -111,26 +122,35 @@ def _plan_image(flow: Flow, rt: BuildOp, script: Script, dockerfiles: Mapping[st
                          if c is op.cmd)
         elif all(c.path != op.dockerfile for c in changes):
             change, more = _other_image(flow, op, script, dockerfiles, files, settings, sites,
-                                        warnings, explain)
-            changes.append(change)
-            edits.extend(more)
+                                        warnings, explain, new_ctx if op in bases else None)
+            if op in bases and change.new is not None:
+                joining.append((op, _reread(change), more))
+            else:
+                changes.append(change)
+                edits.extend(more)
+    if joining:
+        joined = join(rt, rdf.path, new_rdf, joining, {op.cmd: rel_cwd(op.cmd) for op in bases})
+        changes[0] = FileChange(rdf.path, rdf.text, joined.text)
+        edits.extend(joined.edits)
+        explain.extend(joined.explain)
     instead = make_targets_kept(script, builders, rdf, new_ctx)
     changes.extend(script_changes(script, texts, ScriptEdits(flow.dead, tuple(edits), instead)))
     if not settings.keep_legacy:
         changes.extend(_removed_builders(flow, rt, dockerfiles, rdf, changes, files, read,
-                                         warnings))
+                                         warnings, [op.dockerfile for op, _, _ in joining]))
     return Plan(tuple(changes), tuple(explain), tuple(warnings))
 
 
 def _other_image(flow: Flow, op: BuildOp, script: Script, dockerfiles: Mapping[str, Dockerfile],
                  files: Collection[str], settings: Settings, sites: set[Command],
-                 warnings: list[Problem], explain: list[str]
+                 warnings: list[Problem], explain: list[str], context: str | None = None
                  ) -> tuple[FileChange, list[tuple[Command, Edit]]]:
     """Another image built from the same artifacts (a release and a debug image, one per
-    Dockerfile): its Dockerfile gets the builder stages too, its command the same edits."""
+    Dockerfile): its Dockerfile gets the builder stages too, its command the same edits.
+    `context`: the one it is planned for (a base image whose stages join the final build's)."""
     odf = dockerfiles[op.dockerfile]
     flow = replace(flow, artifacts=flow.artifacts_for(op))
-    ctx = _new_context(flow, op, files, [])
+    ctx = context or _new_context(flow, op, files, [])
     taken = {s.name.lower() for s in odf.stages if s.name} | {s.base.lower() for s in odf.stages}
     builders = name_builders(flow, dockerfiles, taken)
     new = _dockerfile(flow, op, odf, builders, files, ctx, taken, settings, explain)
@@ -140,10 +160,11 @@ def _other_image(flow: Flow, op: BuildOp, script: Script, dockerfiles: Mapping[s
 
 
 def _new_context(flow: Flow, runtime: BuildOp, files: Collection[str],
-                 warnings: list[Problem]) -> str:
+                 warnings: list[Problem], bases: Sequence[BuildOp] = ()) -> str:
     """The one context: the common directory of every build's (an assembled, staged context is
-    replaced by the project it was assembled from)."""
-    contexts = ["." if runtime.staged else runtime.context] + [b.context for b in flow.builders]
+    replaced by the project it was assembled from); `bases`: images whose stages join in."""
+    contexts = ["." if op.staged else op.context for op in [runtime, *bases]] + \
+        [b.context for b in flow.builders]
     new_ctx = posixpath.commonpath([posixpath.join("/", c) for c in contexts]).lstrip("/") or "."
     for op in flow.builders:
         if op.context != new_ctx and any(f.endswith(".dockerignore") for f in files):
@@ -214,13 +235,14 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
 
 def _removed_builders(flow: Flow, rt: BuildOp, dockerfiles: Mapping[str, Dockerfile],
                       rdf: Dockerfile, changes: Sequence[FileChange], files: Collection[str],
-                      read: Callable[[str], str | None],
-                      warnings: list[Problem]) -> list[FileChange]:
-    """Builder Dockerfiles nothing uses any more (another file naming one keeps it)."""
+                      read: Callable[[str], str | None], warnings: list[Problem],
+                      joined: Sequence[str] = ()) -> list[FileChange]:
+    """Builder Dockerfiles nothing uses any more, and those of base images whose stages
+    joined the final Dockerfile (another file naming one keeps it)."""
     still_used = {op.dockerfile for op in [rt, *flow.also, *flow.keep_builder_tags]}
     dead = [op.dockerfile for op in flow.builders
             if op.dockerfile not in still_used and op.dockerfile != rdf.path
-            and all(c.path != op.dockerfile for c in changes)]
+            and all(c.path != op.dockerfile for c in changes)] + list(joined)
     texts = {c.path: c.new for c in changes if c.new is not None}
     keep, why = kept_builders(dead, files, texts, read, {*dockerfiles, rdf.path})
     warnings.extend(why)

@@ -5,6 +5,7 @@ edge, and its replay commands reproduce the change inside the stage)."""
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -36,6 +37,8 @@ def host(m: Machine, op: HostOp) -> None:
         _mode_change(m, op)
     elif op.tool == "mv" and m.artifacts:
         _move(m, op)
+    elif op.tool == "cp" and m.artifacts:
+        _copy(m, op)
     elif op.tool == "find":
         find(m, op)
 
@@ -154,3 +157,36 @@ def _move(m: Machine, op: HostOp) -> None:
             m.artifacts[i] = replace(a, host=dst, direct=False, edges=(*a.edges, op.cmd.loc),
                                      replay=(*a.replay, *replay))
             m.dead.append(op.cmd)
+
+
+def _copy(m: Machine, op: HostOp) -> None:
+    """`cp [-p|-a|-r] artifact other-place`: the artifact is also there (a second context's
+    copy), replayed by the same `cp`, so the step can go with the extraction."""
+    flags = [a for a in op.args if a.startswith("-")]
+    rest = [a for a in op.args if not a.startswith("-")]
+    if len(rest) != 2 or any(f not in ("-p", "-a", "-r", "-R", "-f", "-rp", "-pr") for f in flags):
+        return
+    src = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[0])))
+    dst = project_rel(posixpath.normpath(posixpath.join(op.cmd.cwd, rest[1])))
+    if src is None or dst is None:
+        return
+    found = [(a, _inside(a, src)) for a in m.artifacts]
+    found = [(a, sub) for a, sub in found if sub is not None]
+    if not found:
+        return
+    if rest[1].endswith("/") or dst in m.host_dirs:
+        dst = posixpath.join(dst, posixpath.basename(src))
+    for a, sub in found:
+        replay = (f"mkdir -p {q(posixpath.dirname(dist(dst)))}",
+                  shlex.join(["cp", *flags, dist(src), dist(dst)]))
+        m.add(replace(a, src=posixpath.join(a.src, sub) if sub else a.src, host=dst,
+                      direct=False, edges=(*a.edges, op.cmd.loc), replay=(*a.replay, *replay)))
+    m.dead.append(op.cmd)
+
+
+def _inside(a: Artifact, path: str) -> str | None:
+    """`path` relative to artifact `a` ("" for the artifact itself), None when outside it."""
+    if path == a.host:
+        return ""
+    top = a.host.rstrip("/") + "/"
+    return path[len(top):] if path.startswith(top) and a.src else None

@@ -1,0 +1,3 @@
+FROM example/agent
+COPY b /usr/bin/
+ENTRYPOINT ["/usr/bin/b"]
