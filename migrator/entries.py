@@ -190,19 +190,34 @@ def _lines(script: Script, path: str) -> frozenset[Loc]:
 
 
 def given_entry(entry: str, project: Project, ctx: ReaderContext) -> Entry:
-    """`--entry 'make container'`, `--entry build.sh`, `--entry 'make -C sub image'`."""
+    """`--entry 'make container'`, `--entry build.sh`, `--entry 'make -C sub image'`,
+    `--entry 'cd docker && ./build.sh'` (as a CI step writes it: run from that directory)."""
     try:
         argv = shlex.split(entry)
     except ValueError as exc:
         raise Unsupported(None, f"--entry {entry!r}: {exc}") from None
-    if argv and "/" not in argv[0] and argv[0] in project.files and argv[0] not in MAKEFILES:
+    cwd = PROJECT
+    while len(argv) > 3 and argv[0] == "cd" and argv[2] == "&&":
+        cwd = posixpath.normpath(posixpath.join(cwd, argv[1]))
+        argv = argv[3:]
+    if not (cwd == PROJECT or cwd.startswith(PROJECT + "/")) or \
+            project_rel_dir(cwd) not in project.dirs | {"."}:
+        raise Unsupported(None, f"--entry {entry!r}: no directory {project_rel_dir(cwd)!r} in "
+                                "the project")
+    if argv and "/" not in argv[0] and argv[0] in project.files and argv[0] not in MAKEFILES \
+            and cwd == PROJECT:
         argv[0] = "./" + argv[0]  # `--entry build.sh` means the project's build.sh
     loc = Loc("--entry", 1)
     words = tuple(Word(w, w, Span(0, 0)) for w in argv)
-    cmd = Command(words, loc, Span(0, 0), Span(0, 0), PROJECT, file="--entry")
+    cmd = Command(words, loc, Span(0, 0), Span(0, 0), cwd, file="--entry")
     call = ctx.call(cmd)
     if call is None:
         raise Unsupported(None, f"--entry {entry!r}: runs no script or Makefile of the project")
+    if cwd != PROJECT and (call.kind != "shell" or run_dir(call.path) != cwd):
+        # --verify runs a script from its own directory (the root for a scripts/ folder)
+        raise Unsupported(None, f"--entry {entry!r}: `cd` is taken only to the directory "
+                                f"{call.path} runs from ({project_rel_dir(run_dir(call.path))}"
+                                "); for a Makefile give `make -C DIR TARGET`")
     text = ctx.text(call.path)
     if call.kind == "shell":
         from migrator.readers.shell import read_shell
@@ -220,6 +235,10 @@ def given_entry(entry: str, project: Project, ctx: ReaderContext) -> Entry:
     with ctx.entering(call.path, None, (goal,)):
         script = read_make(mk, goal, ctx)
     return Entry(entry, script, goal == mk.default_goal)
+
+
+def project_rel_dir(path: str) -> str:
+    return "." if path == PROJECT else path.removeprefix(PROJECT + "/")
 
 
 # ---------------------------------------------------------------- the choice

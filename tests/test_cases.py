@@ -14,6 +14,7 @@ from __future__ import annotations
 import filecmp
 import itertools
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import run
+from migrator.entries import run_dir
+from migrator.model import PROJECT
 from migrator.pipeline import analyze
 from migrator.readers.docs import documented_commands
 from migrator.settings import Settings
@@ -74,7 +77,7 @@ def _project(case: Path, tmp_path: Path) -> Path:
 
 def _args(case: Path) -> list[str]:
     f = case / "args"
-    return f.read_text().split() if f.exists() else []
+    return shlex.split(f.read_text()) if f.exists() else []
 
 
 def _refusal(case: Path) -> str | None:
@@ -214,11 +217,13 @@ def test_rewritten_entry_point_runs(case: Path, tmp_path: Path,
         done = _sh(list(python_argv(path, target)), project, env)
     elif kind == "docs":  # the documented commands, as a reader would run them
         done = _sh(["bash", "-e", "-c", documented_commands(str(project))], project, env)
-    else:
+    else:  # run from where the analysis read it as run from, as --verify runs it
         checked = _sh(["bash", "-n", path], project, env)
         assert checked.returncode == 0, checked.stderr
         head = (project / path).read_text().split("\n", 1)[0]
-        done = _sh(["sh" if head.endswith("/sh") else "bash", path], project, env)
+        here = project / run_dir(path).removeprefix(PROJECT).lstrip("/")
+        done = _sh(["sh" if head.endswith("/sh") else "bash", os.path.relpath(project / path,
+                                                                               here)], here, env)
     assert done.returncode == 0, done.stdout + done.stderr
     calls = log.read_text().splitlines() if log.exists() else []
     assert any(c.split()[:1] == ["build"] for c in calls), calls

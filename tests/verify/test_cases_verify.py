@@ -23,6 +23,7 @@ has no `args` is the same verification as test_verify_engine's sample test, whic
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -45,7 +46,7 @@ def _migrates(case: Path) -> bool:
 
 def _args(case: Path) -> list[str]:
     f = case / "args"
-    return f.read_text().split() if f.is_file() else []
+    return shlex.split(f.read_text()) if f.is_file() else []
 
 
 def _notes(case: Path) -> dict[str, str]:

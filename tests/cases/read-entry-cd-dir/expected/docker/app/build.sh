@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+docker build -f Dockerfile -t gizmo ../..
