@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from migrator.discover import MAKEFILES, Project
@@ -213,7 +213,11 @@ def given_entry(entry: str, project: Project, ctx: ReaderContext) -> Entry:
     call = ctx.call(cmd)
     if call is None:
         raise Unsupported(None, f"--entry {entry!r}: runs no script or Makefile of the project")
-    if cwd != PROJECT and (call.kind != "shell" or run_dir(call.path) != cwd):
+    if cwd == PROJECT and call.kind == "shell" and run_dir(call.path) != PROJECT:
+        # `--entry docker/build.sh`: read as discovery reads it and --verify runs it, from its
+        # own directory
+        call = replace(call, cwd=run_dir(call.path))
+    elif cwd != PROJECT and (call.kind != "shell" or run_dir(call.path) != cwd):
         # --verify runs a script from its own directory (the root for a scripts/ folder)
         raise Unsupported(None, f"--entry {entry!r}: `cd` is taken only to the directory "
                                 f"{call.path} runs from ({project_rel_dir(run_dir(call.path))}"

@@ -238,3 +238,13 @@ def test_make_builder_still_builds_the_builder(tmp_path: Path,
     done = _sh(["make", "builder"], project, env)
     assert done.returncode == 0, done.stderr
     assert log.read_text().split()[:3] == ["build", "--target", "builder"]
+
+
+def test_a_script_given_by_path_is_read_from_where_it_runs(tmp_path: Path) -> None:
+    """`--entry docker/build.sh` is read from docker/, as discovery reads the script and as
+    --verify runs it: the same plan as `--entry 'cd docker && ./build.sh'`."""
+    project = _project(CASES / "read-entry-cd-dir", tmp_path)
+    plans = [analyze(str(project), Settings(entry=e)).plan
+             for e in ("docker/build.sh", "cd docker && ./build.sh")]
+    assert plans[0] is not None and plans[1] is not None
+    assert plans[0].changes == plans[1].changes
