@@ -92,3 +92,21 @@ def test_a_run_whose_mounts_hide_in_an_unknown_array_is_refused_not_nothing(
     assert run(["--check", str(p)]) == 3
     err = capsys.readouterr().err
     assert f"{p}/build.sh:7: error: docker run's options depend on" in err, err
+
+
+def test_a_file_the_script_writes_into_an_assembled_context_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`echo ... > "$W/VERSION.json"` in a context assembled with cp: the one build context
+    has no such file, so the COPY that reads it is refused at its line (it became
+    `COPY ${W}/VERSION.json`)."""
+    p = _project(tmp_path, "#!/bin/bash\nset -e\ndocker build -t app-build -f Dockerfile.build .\n"
+                           "docker create --name x app-build\ndocker cp x:/out/app dist/app\n"
+                           'W=$(mktemp -d)\ncp Dockerfile dist/app "$W"/\n'
+                           'echo "{}" > "$W/VERSION.json"\ndocker build -t app "$W"\n')
+    (p / "Dockerfile").write_text("FROM alpine:3.19\nCOPY app /usr/bin/app\n"
+                                  "COPY VERSION.json /etc/\n")
+    before = _tree(p)
+    assert run([str(p)]) == 3
+    err = capsys.readouterr().err
+    assert f"{p}/Dockerfile:3: error: COPY VERSION.json: the script puts" in err, err
+    assert _tree(p) == before

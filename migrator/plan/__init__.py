@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from migrator import render
 from migrator.infer import Flow
+from migrator.interpret import STDIN
 from migrator.model import (
     Artifact,
     BuildOp,
@@ -27,6 +28,7 @@ from migrator.model import (
     Script,
     Span,
     Stage,
+    Unsupported,
     warning,
 )
 from migrator.plan.build import final_build_edits, make_targets_kept, rel_cwd
@@ -44,6 +46,7 @@ from migrator.plan.stages import (
 from migrator.plan.tests import name_tests, test_blocks, test_edits
 from migrator.plan.text import copy_text, leading_comments_start, relative_source, user_in
 from migrator.settings import Settings
+from migrator.sources import copy_sources
 from migrator.splice import Edit, apply
 
 __all__ = ["FileChange", "Plan", "plan"]
@@ -183,6 +186,7 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
     for b in builders:
         for t in b.build.tags if b.build else ():
             by_image.setdefault(t.value, b)
+    _unstaged(rdf, runtime, flow.artifacts_for(runtime))
     r_edits: list[Edit] = []
     via_dist: dict[str, list[Artifact]] = {}
     for ins, keep, moves in plan_copies(flow, runtime, rdf, files, by_image, via_dist):
@@ -231,6 +235,24 @@ def _dockerfile(flow: Flow, runtime: BuildOp, rdf: Dockerfile, builders: Sequenc
     r_edits.append(Edit(Span(at, at), render.stages(
         ["\n".join(header_lines), *blocks] if header_lines else blocks)))
     return apply(rdf.text, r_edits)
+
+
+def _unstaged(rdf: Dockerfile, runtime: BuildOp, artifacts: Sequence[Artifact]) -> None:
+    """A source of an assembled context that no `cp` brought from the project and no step took
+    out of a container (the script wrote it there: `echo ... > "$TMP/VERSION.json"`): the one
+    context has no such file."""
+    if not runtime.staged or runtime.context == STDIN:  # a piped stream: its members
+        return
+    top = runtime.context.rstrip("/") + "/"
+    made = [a.host for a in artifacts]
+    for _stage, ins, sources in copy_sources(rdf, runtime.context, runtime.staged):
+        for src, path in zip(ins.args, sources, strict=False):
+            if (path == runtime.context or path.startswith(top)) and not any(
+                    path == h or path.startswith(h.rstrip("/") + "/") for h in made):
+                raise Unsupported(ins.loc, f"{ins.keyword} {src}: the script puts {src} into "
+                                           f"the assembled context {runtime.context} other "
+                                           "than by copying a project file there, so the one "
+                                           "build context has no such file")
 
 
 def _removed_builders(flow: Flow, rt: BuildOp, dockerfiles: Mapping[str, Dockerfile],
