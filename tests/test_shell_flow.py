@@ -422,3 +422,12 @@ def test_an_array_with_a_lone_unknown_element_is_unknown() -> None:
     """`A=(--rm $EXTRA)`: $EXTRA may be any number of words, so `${A[@]}` is not known."""
     (cmd,) = run("A=(--rm $EXTRA)\ndocker run \"${A[@]}\" img\n")
     assert not cmd.argv[2].known
+
+
+@pytest.mark.parametrize("inner", ["docker create app-build", "docker run -d app-build sleep 1"])
+def test_a_container_made_inside_another_commands_words_is_recorded(inner: str) -> None:
+    """`docker cp "$(docker create app-build)":/app ./app`: the create runs first (recorded,
+    its output captured) and the cp names the container it made."""
+    create, cp = [c for c in run(f'docker cp "$({inner})":/app ./app\n') if c.name == "docker"]
+    assert create.words()[:2] == tuple(inner.split()[:2]) and create.captured
+    assert cp.argv[2].value == "${" + create.captured + "}:/app"

@@ -27,7 +27,7 @@ from migrator.model import (
     Word,
     warning,
 )
-from migrator.readers import shell_builtins, shell_capture, shell_flow, shell_words
+from migrator.readers import shell_builtins, shell_capture, shell_flow, shell_subst, shell_words
 from migrator.readers.shell_frame import Deciding, Frame, Sym, initial_frame, unknown_value
 from migrator.readers.shell_tree import (
     BROKEN_CONTINUATION,
@@ -317,6 +317,12 @@ class ShellReader:
                                   self.word(value, frame).value if value is not None else ""))
         if not wordnodes:
             return
+        for sub in (s for n in wordnodes for s in substitutions(n)):
+            inner = [c for c in sub.named_children if c.type != "comment"]
+            name = shell_subst.inline_container(self.text_of(inner[0])) if len(inner) == 1 \
+                and inner[0].type == "command" else None
+            if name is not None:  # `docker cp "$(docker create app-build)":/app .`
+                self.command(inner[0], frame, cut, captured=name)
         argv = [w for n in wordnodes for w in self.fields(n, frame)]
         # Words that one source word (`$(BUILD_ARGS)`, an unquoted `$FLAGS`) expanded to.
         counts = Counter(w.span for w in argv)

@@ -169,7 +169,8 @@ def unknown_value(name: str, value: str, source: str, frame: Frame) -> Sym:
     which beats the assignment); `IMAGE=app:${TAG}` keeps its text, and so does `X=$1` where
     the caller passed an unknown (so it still names what the caller built)."""
     ref = _REFERENCE.match(source)
-    if value.startswith(("$(", "`")) or (ref is not None and frame.lookup(ref.group(1)) is None):
+    if value.startswith(("$(", "`", "${__container_")) or (
+            ref is not None and frame.lookup(ref.group(1)) is None):
         return Sym("${" + name + "}")
     return Sym(value)
 

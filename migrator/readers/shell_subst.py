@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import zlib
 
 from migrator.model import PROJECT
 from migrator.readers.words import matching
@@ -135,3 +136,16 @@ def _word_end(body: str, i: int) -> int:
     if c == "\\":
         return min(i + 2, len(body))
     return i + 1
+
+
+def inline_container(body: str) -> str | None:
+    """`$(docker create IMG)` / `$(docker run -d IMG ...)` inside another command's words
+    (`docker cp "$(docker create app-build)":/app ./app`): the container it makes, under a name
+    the substitution and the recorded command share (both see the same text)."""
+    tokens = body.split()
+    if tokens[:1] not in (["docker"], ["podman"]) or len(tokens) < 3:
+        return None
+    if tokens[1] == "create" or (tokens[1] == "container" and tokens[2] == "create") or (
+            tokens[1] == "run" and any(t in ("-d", "--detach") for t in tokens[2:])):
+        return f"__container_{zlib.crc32(' '.join(tokens).encode()):08x}"
+    return None

@@ -189,7 +189,12 @@ class _Eval:
     # ------------------------------------------------------------ command substitution
 
     def subst(self, inner: str, raw: str) -> str:
-        """A command substitution: the ones about paths or the machine are answered."""
+        """A command substitution: the ones about paths or the machine are answered; one
+        that makes a container is that container (the reader records its command)."""
+        container = shell_subst.inline_container(inner)
+        if container is not None:
+            self.known = False
+            return "${" + container + "}"
         answer = self.answer(inner)
         if answer is None:
             self.known = False
