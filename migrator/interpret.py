@@ -161,6 +161,13 @@ def _build(cmd: Command, argv: list[Word]) -> BuildOp:
     ctx_word = positional[0]
     if ctx_word.value == "-" and cmd.pipe is not None and cmd.pipe[1] > 0:
         return _stdin_build(cmd, tags, build_args, target, options, dockerfile, dockerfile_word)
+    stdin = next((r.target for r in cmd.redirects if r.op == "<" and r.target is not None), None)
+    if ctx_word.value == "-" and stdin is not None and dockerfile is None:
+        # `docker build -t b - < Dockerfile.build`: that Dockerfile, and no context at all (so
+        # it copies nothing in: the directory it is in serves as well as any)
+        df_abs = host_path(stdin.value, cmd.cwd)
+        return BuildOp(cmd, _rel(df_abs), _rel(posixpath.dirname(df_abs)), tuple(tags),
+                       tuple(build_args), target, tuple(options), True, stdin)
     if ctx_word.value == "-" or "://" in ctx_word.value or ctx_word.value.startswith("git@"):
         raise Unsupported(cmd.loc, f"build context {ctx_word.value!r} is not a directory in the "
                                    "project")

@@ -169,7 +169,7 @@ def _rewrite_build(state: State, rest: list[str]) -> list[str]:
     if context != "-":
         _check_host_path(state, context)
     source = dockerfile or os.path.join(context, "Dockerfile")
-    if dockerfile != "-":
+    if dockerfile != "-" and not (context == "-" and dockerfile is None and _dockerfile_on_stdin()):
         out += ["-f", _mapped_dockerfile(state, source)]
     # --force-rm: the classic builder otherwise keeps the container of a step that failed.
     if files_out:
@@ -190,6 +190,19 @@ def _output_dest(value: str) -> str | None:
         return None
     dest = fields.get("dest")
     return None if dest in (None, "-") else dest
+
+
+def _dockerfile_on_stdin() -> bool:
+    """`docker build - < Dockerfile`: standard input is a file that is not a tar archive (a
+    pipe is the tar stream of `docker run ... | docker build -`)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.fstat(0).st_mode):
+            return False
+        return os.pread(0, 5, 257) != b"ustar"
+    except OSError:
+        return False
 
 
 def _mapped_dockerfile(state: State, path: str) -> str:
