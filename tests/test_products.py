@@ -58,3 +58,17 @@ def test_two_images_built_by_one_line_are_not_joined(tmp_path: Path) -> None:
     changes = _changes(p)
     assert changes.get("docker/Dockerfile.agent")
     assert "--target agent" not in (changes.get("Makefile") or "")
+
+
+def test_the_final_build_passes_the_base_images_build_args(tmp_path: Path) -> None:
+    """The app build now builds the agent's stages too, so it gets the agent's --build-arg."""
+    p = tmp_path / "p"
+    shutil.copytree(CASE, p)
+    script = (p / "build.sh").read_text()
+    (p / "build.sh").write_text(script.replace("docker build -t example/agent",
+                                               "docker build --build-arg FLAVOUR=slim "
+                                               "-t example/agent"))
+    new = _changes(p)["build.sh"]
+    assert new is not None
+    assert "docker build --build-arg FLAVOUR=slim -t example/app" in new
+    assert "--target agent --build-arg FLAVOUR=slim -t example/agent" in new

@@ -66,6 +66,7 @@ def join(rt: BuildOp, rdf_path: str, text: str,
             unique(stage_name_for(op.tags[0].value), taken)
         text = _joined(final, bdf, op, name, taken)
         edits.extend(_target_build(op, name, rdf_path, planned, cwd_of[op.cmd]))
+        edits.extend(_args_for(rt, op))
         explain.append(f"{op.cmd.loc}: {final.path} is FROM {op.tags[0].value}, which this "
                        f"builds: its stages join it (stage {name}), built with --target {name}")
     return Joined(text, tuple(edits), tuple(explain))
@@ -119,6 +120,16 @@ def _renamed(block: str, renames: dict[str, str]) -> str:
 
 def _from_stage(line: str, base: str, name: str) -> str:
     return re.sub(rf"(?<=\s){re.escape(base)}(?=\s|$)", name, line, count=1)
+
+
+def _args_for(rt: BuildOp, op: BuildOp) -> list[tuple[Command, Edit]]:
+    """The final build now builds the base image's stages too: it passes their build args."""
+    have = {k for k, _ in rt.build_args}
+    missing = dict.fromkeys(w.raw for k, w in op.build_args if k not in have)
+    if not missing:
+        return []
+    at = next(w for w in rt.cmd.argv if w.value == "build").span.end
+    return [(rt.cmd, Edit(Span(at, at), "".join(f" --build-arg {raw}" for raw in missing)))]
 
 
 def _target_build(op: BuildOp, name: str, rdf_path: str, planned: list[tuple[Command, Edit]],
