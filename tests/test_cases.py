@@ -26,6 +26,7 @@ from migrator.cli import run
 from migrator.entries import run_dir
 from migrator.model import PROJECT
 from migrator.pipeline import analyze
+from migrator.readers.ci import shell_view
 from migrator.readers.docs import documented_commands
 from migrator.settings import Settings
 from migrator.verify.run import python_argv
@@ -217,6 +218,9 @@ def test_rewritten_entry_point_runs(case: Path, tmp_path: Path,
         done = _sh(list(python_argv(path, target)), project, env)
     elif kind == "docs":  # the documented commands, as a reader would run them
         done = _sh(["bash", "-e", "-c", documented_commands(str(project))], project, env)
+    elif kind == "ci":  # the job's steps, in order, as the CI system's shell runs them
+        view, _ = shell_view(path, (project / path).read_text())
+        done = _sh(["bash", "-e", "-c", view], project, env)
     else:  # run from where the analysis read it as run from, as --verify runs it
         checked = _sh(["bash", "-n", path], project, env)
         assert checked.returncode == 0, checked.stderr

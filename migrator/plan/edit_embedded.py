@@ -22,7 +22,25 @@ _REST = re.compile(r"(?:[ \t]*(?:#|-(?=[ \t])|[$>](?=[ \t])|;|&&|\|\||\\)?[ \t]*
 
 
 def edit(fe: FileEdits) -> str:
-    return apply(fe.text, [*_removals(fe.text, fe.removed), *fe.edits])
+    text = apply(fe.text, [*_removals(fe.text, fe.removed), *fe.edits])
+    if fe.kind != "ci":
+        return text
+    from migrator.plan.ci_steps import empty_steps
+
+    # Steps the migration left running nothing go whole (not a no-op step the file had), with
+    # the comment lines right above them.
+    had = {fe.text[s.start : s.end] for s in empty_steps(fe.text)}
+    gone = [s for s in empty_steps(text) if text[s.start : s.end] not in had]
+    return apply(text, [Edit(Span(_comment_start(text, s.start), s.end), "") for s in gone])
+
+
+def _comment_start(text: str, start: int) -> int:
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if not text[prev:start].lstrip().startswith("#"):
+            break
+        start = prev
+    return start
 
 
 def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
@@ -44,8 +62,14 @@ def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
     for span, cmds in lines.items():
         rest, at = [], span.start
         for c in cmds:
-            rest.append(text[at : c.span.start])
+            left = text[at : c.span.start]
+            if c.captured:  # `id=$(docker create ...)`: the assignment goes with it
+                left = re.sub(rf"\b{re.escape(c.captured)}=\"?\$\(\s*$", "", left)
+            rest.append(left)
             at = c.span.end
+            close = re.match(r"\s*\)\"?", text[at:]) if c.captured else None
+            if close is not None:
+                at += close.end()
         rest.append(text[at : span.end])
         if all(_REST.fullmatch(r) for r in rest):
             out.append(Edit(span, ""))

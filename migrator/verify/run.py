@@ -55,7 +55,7 @@ class Entry:
     """How the project builds: the script (project-relative) and, for make, the target."""
 
     path: str
-    kind: str  # "shell" | "make" | "python" | "docs"
+    kind: str  # "shell" | "make" | "python" | "docs" | "ci" (not run: see verify)
     target: str | None
     final_tags: tuple[str, ...]  # the tags of the final image, as the script names them
 
@@ -340,6 +340,10 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
         client = client.with_env(DOCKER_BUILDKIT=BUILDERS[settings.builder])
     builder = settings.builder or ("buildkit" if os.environ.get("DOCKER_BUILDKIT") == "1"
                                    else "default")
+    if entry.kind == "ci":  # its steps run on the CI system, with the job's env: not here
+        return Verification("error", f"the flow is run by the CI definition {entry.path}; "
+                            "--verify runs scripts, Makefiles, Python build scripts and "
+                            "documented commands, not CI jobs", builder)
     try:
         reason = engine_available(client)
     except EngineError as exc:
