@@ -43,3 +43,35 @@ def test_verify_says_a_ci_defined_flow_is_not_run_here(tmp_path: object) -> None
     result = verify(str(tmp_path), (), Entry(".github/workflows/build.yml", "ci", None, ()),
                     VerifySettings(docker="/nonexistent/docker"))
     assert result.status == "error" and "CI definition" in result.message
+
+
+GITLAB = """\
+stages: [build, image]
+
+binary:
+  stage: build
+  script:
+  artifacts:
+    paths: [app]
+
+container:
+  stage: image
+  script:
+    - docker build -t app .
+"""
+
+
+def test_a_gitlab_job_left_without_script_is_found() -> None:
+    from migrator.plan.ci_steps import empty_jobs
+
+    assert [n for n, _ in empty_jobs(GITLAB)] == ["binary"]
+
+
+def test_an_emptied_job_goes_unless_another_job_needs_it() -> None:
+    from migrator.plan.edit_embedded import _gitlab
+
+    before = GITLAB.replace("  script:\n  artifacts", "  script:\n    - make app\n  artifacts")
+    assert "binary:" not in _gitlab(before, GITLAB)
+    needed = GITLAB + "  needs: [binary]\n"
+    kept = _gitlab(before + "  needs: [binary]\n", needed)
+    assert 'binary:\n  stage: build\n  script:\n    - "true"\n' in kept

@@ -74,3 +74,51 @@ def _runs_nothing(item: list[str], dash: int) -> bool:
         block = [x for x in body[n + 1:] if x.strip() and _indent(x) > (step or 0)]
         return all(x.strip() in ("true", ":") for x in block)
     return False
+
+
+# GitLab CI: top-level keys that are not jobs.
+_GITLAB_GLOBAL = {"stages", "variables", "image", "services", "before_script", "after_script",
+                  "cache", "include", "default", "workflow", "pages"}
+_TOP = re.compile(r"^(?P<name>[^\s#][^:]*):[ \t]*(?:#.*)?$")
+
+
+def empty_jobs(text: str) -> list[tuple[str, Span]]:
+    """GitLab jobs whose `script:` list the migration emptied: (job name, its span)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    out = []
+    for i, line in enumerate(lines):
+        m = _TOP.match(line.rstrip("\r\n"))
+        if m is None or m.group("name").strip() in _GITLAB_GLOBAL or \
+                m.group("name").startswith("."):
+            continue
+        end = i + 1
+        while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"
+                                    or lines[end].lstrip().startswith("#")):
+            end += 1
+        while end > i + 1 and not lines[end - 1].strip():
+            end -= 1
+        if _empty_script(lines[i + 1:end]):
+            out.append((m.group("name").strip(), Span(starts[i], starts[end])))
+    return out
+
+
+def _empty_script(body: list[str]) -> bool:
+    keys = [(n, k) for n, x in enumerate(body) if (k := _KEY.match(x.rstrip("\r\n")))]
+    if not keys:
+        return False
+    indent = min(len(k.group("indent")) for _, k in keys)
+    script = next(((n, k) for n, k in keys
+                   if k.group("key") == "script" and len(k.group("indent")) == indent), None)
+    if script is None or script[1].group("value"):
+        return False
+    n = script[0]
+    items = []
+    for x in body[n + 1:]:
+        if x.strip() and _indent(x) <= indent and not x.lstrip().startswith("-"):
+            break
+        if x.strip() and not x.lstrip().startswith("#"):
+            items.append(x)
+    return not items

@@ -25,6 +25,8 @@ def edit(fe: FileEdits) -> str:
     text = apply(fe.text, [*_removals(fe.text, fe.removed), *fe.edits])
     if fe.kind != "ci":
         return text
+    if fe.path.endswith(".gitlab-ci.yml"):
+        return _gitlab(fe.text, text)
     from migrator.plan.ci_steps import empty_steps
 
     # Steps the migration left running nothing go whole (not a no-op step the file had), with
@@ -78,3 +80,24 @@ def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
             out.extend(Edit(c.cut, "") if c.pipe is not None and c.pipe[1] == 0
                        and c.cut.end > c.span.end else Edit(c.span, "true") for c in cmds)
     return out
+
+
+def _gitlab(old: str, text: str) -> str:
+    """A job whose `script:` is left empty goes whole (nothing else names it); one that
+    another job names (`needs:`, `dependencies:`) keeps running `true`."""
+    from migrator.plan.ci_steps import empty_jobs
+
+    had = {n for n, _ in empty_jobs(old)}
+    edits = []
+    for name, span in empty_jobs(text):
+        if name in had:
+            continue
+        rest = re.sub(r"(?m)(^|\s)#.*$", "", text[: span.start] + text[span.end :])
+        if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", rest):
+            at = text.index("script:", span.start) + len("script:")
+            line_end = text.index("\n", at) + 1 if "\n" in text[at:] else len(text)
+            indent = " " * (len(text[text.rfind("\n", 0, at) + 1 : at]) - len("script:") + 2)
+            edits.append(Edit(Span(line_end, line_end), f'{indent}- "true"\n'))
+        else:
+            edits.append(Edit(Span(_comment_start(text, span.start), span.end), ""))
+    return apply(text, edits)
