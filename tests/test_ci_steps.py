@@ -75,3 +75,12 @@ def test_an_emptied_job_goes_unless_another_job_needs_it() -> None:
     needed = GITLAB + "  needs: [binary]\n"
     kept = _gitlab(before + "  needs: [binary]\n", needed)
     assert 'binary:\n  stage: build\n  script:\n    - "true"\n' in kept
+
+
+def test_an_emptied_travis_phase_runs_true_and_an_emptied_hook_goes() -> None:
+    """Travis runs the language's default `script`/`install` when the key is empty."""
+    from migrator.plan.edit_embedded import _travis
+
+    old = "language: go\nscript:\n  - make\nafter_success:\n  - ./push.sh\ndeploy: x\n"
+    emptied = "language: go\nscript:\nafter_success:\ndeploy: x\n"
+    assert _travis(old, emptied) == 'language: go\nscript:\n  - "true"\ndeploy: x\n'

@@ -122,3 +122,32 @@ def _empty_script(body: list[str]) -> bool:
         if x.strip() and not x.lstrip().startswith("#"):
             items.append(x)
     return not items
+
+
+def emptied_keys(old: str, text: str) -> list[tuple[str, Span]]:
+    """Top-level keys of a Travis file (`script:`, `before_install:` ...) that had list items
+    and have none left: (key, the span of its line)."""
+
+    def empty(t: str) -> dict[str, Span]:
+        lines = t.splitlines(keepends=True)
+        out, at = {}, 0
+        for i, line in enumerate(lines):
+            m = _TOP.match(line.rstrip("\r\n"))
+            if m is not None and not any(x.strip() and (x[0] in " \t-")
+                                         and not x.lstrip().startswith("#")
+                                         for x in _until_top(lines[i + 1:])):
+                out[m.group("name").strip()] = Span(at, at + len(line))
+            at += len(line)
+        return out
+
+    before = empty(old)
+    return [(k, s) for k, s in empty(text).items() if k not in before]
+
+
+def _until_top(lines: list[str]) -> list[str]:
+    out = []
+    for x in lines:
+        if x.strip() and x[0] not in " \t-#":
+            break
+        out.append(x)
+    return out

@@ -27,6 +27,8 @@ def edit(fe: FileEdits) -> str:
         return text
     if fe.path.endswith(".gitlab-ci.yml"):
         return _gitlab(fe.text, text)
+    if fe.path.endswith(".travis.yml"):
+        return _travis(fe.text, text)
     from migrator.plan.ci_steps import empty_steps
 
     # Steps the migration left running nothing go whole (not a no-op step the file had), with
@@ -100,4 +102,14 @@ def _gitlab(old: str, text: str) -> str:
             edits.append(Edit(Span(line_end, line_end), f'{indent}- "true"\n'))
         else:
             edits.append(Edit(Span(_comment_start(text, span.start), span.end), ""))
+    return apply(text, edits)
+
+
+def _travis(old: str, text: str) -> str:
+    """A phase the migration empties: `script:` and `install:` run `"true"` (left empty, Travis
+    runs the language's default commands instead); another hook goes."""
+    from migrator.plan.ci_steps import emptied_keys
+
+    edits = [Edit(Span(span.end, span.end), '  - "true"\n') if key in ("script", "install")
+             else Edit(span, "") for key, span in emptied_keys(old, text)]
     return apply(text, edits)
