@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -288,70 +288,96 @@ def rewrite(state: State, args: list[str]) -> tuple[list[str] | None, str]:
     if any(g in ("-H", "--host", "--context", "-c", "--config") or
            g.startswith(("--host=", "--context=", "--config=")) for g in globals_):
         raise Refused("docker global options that pick another engine or config")
-    if sub in ("build", "buildx build") or (sub == "build" and args):
+    if sub in ("build", "buildx build"):
         return _rewrite_build(state, rest), "build"
     if sub in ("create", "run"):
         return _rewrite_run(state, sub, rest), sub
-    if sub == "cp":
-        out = []
-        for a in rest:
-            if a in CP_FLAGS:
-                out.append(a)
-                continue
-            head, sep, tail = a.partition(":")
-            if sep and "/" not in head and not a.startswith((".", "/")):
-                out.append(f"{map_container(state, head)}:{tail}")
-            else:
-                if a != "-":
-                    _check_host_path(state, a)
-                out.append(a)
-        return ["cp", *out], sub
     if sub in ("exec", "start", "export", "commit", "attach", "restart", "pause", "unpause"):
-        mapped = [map_container(state, a) if not a.startswith("-") else a for a in rest]
-        if sub == "commit":
-            raise Refused("docker commit")
-        if not any(a in state.containers.values() or a in state.created for a in mapped):
-            raise Refused(f"docker {sub} of a container this script did not create")
-        return [sub, *mapped], sub
+        return _rewrite_container_op(state, sub, rest), sub
     if sub in _REMOVE:
-        mine = set(state.containers.values()) | set(state.created) | set(state.images.values()) \
-            | set(state.volumes.values())
-        flags: list[str] = []
-        names: list[str] = []
-        i = 0
-        while i < len(rest):
-            if rest[i] in _REMOVE_WITH_VALUE and i + 1 < len(rest):
-                flags += rest[i : i + 2]  # `stop -t 1`, `kill -s TERM`
-                i += 2
-                continue
-            (flags if rest[i].startswith("-") else names).append(rest[i])
-            i += 1
-        targets = [(map_image(state, a) if sub == "rmi" else
-                    state.volumes.get(a, a) if sub == "volume rm" else map_container(state, a))
-                   for a in names]
-        keep = [t for t in targets if t in mine]
-        if not keep:
-            return None, sub  # nothing of the session's: leave the engine alone
-        return [*sub.split(), *flags, *keep], sub
-    if sub == "tag":
-        src, dst = [a for a in rest if not a.startswith("-")][:2]
-        private = _private_ref(state, dst)
-        state.images[_norm(dst)] = private
-        return ["tag", map_image(state, src), private], sub
+        return _rewrite_remove(state, sub, rest), sub
     if sub in ("push", "login", "logout"):
         if sub == "push":
             state.pushed.extend(a for a in rest if not a.startswith("-"))
         return None, sub
-    if sub == "pull":
-        ref = next((a for a in rest if not a.startswith("-")), "")
-        return ["image", "inspect", "--format", "{{.Id}}", map_image(state, ref)], sub
-    if sub == "volume create":
-        names = [a for a in rest if not a.startswith("-")]
-        new = [state.volumes.setdefault(n, f"{n}-mv-{state.token}") for n in names]
-        return ["volume", "create", *new], sub
+    handler = _HANDLERS.get(sub)
+    if handler is not None:
+        return handler(state, rest), sub
     if sub in _PASS_THROUGH:
         return [*sub.split(), *[map_container(state, map_image(state, a)) for a in rest]], sub
     raise Refused(f"docker {sub or '(no subcommand)'} is not allowed during verification")
+
+
+def _rewrite_cp(state: State, rest: list[str]) -> list[str]:
+    out = []
+    for a in rest:
+        if a in CP_FLAGS:
+            out.append(a)
+            continue
+        head, sep, tail = a.partition(":")
+        if sep and "/" not in head and not a.startswith((".", "/")):
+            out.append(f"{map_container(state, head)}:{tail}")
+        else:
+            if a != "-":
+                _check_host_path(state, a)
+            out.append(a)
+    return ["cp", *out]
+
+
+def _rewrite_container_op(state: State, sub: str, rest: list[str]) -> list[str]:
+    mapped = [map_container(state, a) if not a.startswith("-") else a for a in rest]
+    if sub == "commit":
+        raise Refused("docker commit")
+    if not any(a in state.containers.values() or a in state.created for a in mapped):
+        raise Refused(f"docker {sub} of a container this script did not create")
+    return [sub, *mapped]
+
+
+def _rewrite_remove(state: State, sub: str, rest: list[str]) -> list[str] | None:
+    """`rm`, `rmi`, `stop`, `volume rm` ...: only of what this session made."""
+    mine = set(state.containers.values()) | set(state.created) | set(state.images.values()) \
+        | set(state.volumes.values())
+    flags: list[str] = []
+    names: list[str] = []
+    i = 0
+    while i < len(rest):
+        if rest[i] in _REMOVE_WITH_VALUE and i + 1 < len(rest):
+            flags += rest[i : i + 2]  # `stop -t 1`, `kill -s TERM`
+            i += 2
+            continue
+        (flags if rest[i].startswith("-") else names).append(rest[i])
+        i += 1
+    targets = [(map_image(state, a) if sub == "rmi" else
+                state.volumes.get(a, a) if sub == "volume rm" else map_container(state, a))
+               for a in names]
+    keep = [t for t in targets if t in mine]
+    if not keep:
+        return None  # nothing of the session's: leave the engine alone
+    return [*sub.split(), *flags, *keep]
+
+
+def _rewrite_tag(state: State, rest: list[str]) -> list[str]:
+    src, dst = [a for a in rest if not a.startswith("-")][:2]
+    private = _private_ref(state, dst)
+    state.images[_norm(dst)] = private
+    return ["tag", map_image(state, src), private]
+
+
+def _rewrite_pull(state: State, rest: list[str]) -> list[str]:
+    ref = next((a for a in rest if not a.startswith("-")), "")
+    return ["image", "inspect", "--format", "{{.Id}}", map_image(state, ref)]
+
+
+def _rewrite_volume_create(state: State, rest: list[str]) -> list[str]:
+    names = [a for a in rest if not a.startswith("-")]
+    new = [state.volumes.setdefault(n, f"{n}-mv-{state.token}") for n in names]
+    return ["volume", "create", *new]
+
+
+_HANDLERS: dict[str, Callable[[State, list[str]], list[str]]] = {
+    "cp": _rewrite_cp, "tag": _rewrite_tag, "pull": _rewrite_pull,
+    "volume create": _rewrite_volume_create,
+}
 
 
 def main(prog: str, args: list[str]) -> int:
