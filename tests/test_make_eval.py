@@ -477,3 +477,11 @@ def test_environment_from_a_calling_recipe_is_below_the_makefile() -> None:
     assert m.variables["X"] == "env file environment"
     (cmd,) = read_make(m, "x").commands
     assert [w.value for w in cmd.argv] == ["echo", "file", "env", "file", "environment"]
+
+
+def test_a_container_made_by_shell_in_a_recipe_is_the_create_it_runs() -> None:
+    """`docker cp $(shell docker create IMG):/app .`: make runs the create as it expands the
+    line; read as that create, then the cp from the container it made."""
+    found = argvs("app:\n\tdocker cp $(shell docker create app-build):/app ./app\n", "app")
+    assert [a[:2] for a in found] == [["docker", "create"], ["docker", "cp"]]
+    assert found[1][2].endswith(":/app") and found[1][2].startswith("${__container_")

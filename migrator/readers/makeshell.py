@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from migrator.model import PROJECT
+from migrator.readers.shell_subst import inline_container
 
 if TYPE_CHECKING:
     from migrator.readers.makeeval import Evaluator
@@ -35,6 +36,11 @@ def answer(ev: Evaluator, command: str) -> str:
     while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
         words.pop(0)  # `GOTOOLCHAIN=local go env GOARCH`
     found, why = _known(ev, " ".join(words))
+    if found is None and inline_container(command) is not None:
+        # `docker cp $(shell docker create app-build):/app .`: the container it creates, made
+        # where the recipe line runs (the shell reader records the create there)
+        ev.note(f"$(shell {command}) is not run; read as the container it creates")
+        return f"$({command})"
     if found is None:
         ev.note(f"$(shell {command}) is not run; its value stays unknown (a version, a sha, "
                 "a date is passed on as it is)")
