@@ -244,6 +244,11 @@ def discover(root: str) -> tuple[Project, dict[str, str]]:
         texts[b.path] = _decode(b.path, data) if data is not None else read_text(root, b.path,
                                                                                    direct)
         extracts.extend(extraction_lines(b.path, texts[b.path]))
+        if "compose" in texts[b.path]:  # a compose run whose service mounts the project
+            from migrator.readers.compose import extraction_lines as compose_lines
+
+            extracts.extend(compose_lines(b.path, texts[b.path], files,
+                                          lambda rel: read_text(root, rel)))
     python = python_build_files(root, files, texts, extracts)
     build = (*build, *python)
     tools = tuple(_tool_outputs(root, files))

@@ -6,6 +6,7 @@ nothing and prints nothing, so many projects can run it in parallel processes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -111,7 +112,25 @@ def _flow(script: Script, dfs: _Dockerfiles, project: Project) -> Flow | str:
         if isinstance(op, BuildOp) and dfs.get(op.dockerfile, script.commands) is None:
             raise Unsupported(op.cmd.loc, _no_dockerfile(op))
     flow = infer(ops, dfs.read, project.files, project.dirs, staging, temps)
-    return flow.reason if isinstance(flow, NoPattern) else flow
+    if isinstance(flow, NoPattern):
+        _compose_runs(script, project, lambda rel: read_text(dfs.root, rel))
+        return flow.reason
+    return flow
+
+
+def _compose_runs(script: Script, project: Project, read: Callable[[str], str | None]) -> None:
+    """A `docker compose run` whose service bind-mounts the project may write build outputs
+    there; compose services are not translated, so when nothing else of the entry point takes
+    files out of a container it is refused at its line, never "nothing to migrate"."""
+    from migrator.interpret import project_rel
+    from migrator.readers.compose import writes_project
+
+    for cmd in script.commands:
+        if writes_project(cmd, project.files, read, project_rel(cmd.cwd) or "."):
+            raise Unsupported(cmd.loc, "`docker compose run` of a service that mounts the "
+                                       "project may write build outputs into it; compose "
+                                       "services are not translated, so this build is not "
+                                       "migrated")
 
 
 def _analyze(root: str, project: Project, texts: dict[str, str], settings: Settings,

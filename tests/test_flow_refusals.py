@@ -110,3 +110,26 @@ def test_a_file_the_script_writes_into_an_assembled_context_is_refused(
     err = capsys.readouterr().err
     assert f"{p}/Dockerfile:3: error: COPY VERSION.json: the script puts" in err, err
     assert _tree(p) == before
+
+
+@pytest.mark.parametrize(("volumes", "args", "refused"), [
+    ("      - .:/src\n", "", True),  # the service mounts the project
+    ("      - cache:/root/.cache\n", "", False),  # a named volume writes nothing here
+    ("      - cache:/root/.cache\n", "-v ./bin:/src/bin ", True),  # given on the command line
+])
+def test_a_compose_run_that_may_write_into_the_project_is_refused_not_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], volumes: str, args: str,
+        refused: bool) -> None:
+    p = tmp_path / "proj"
+    p.mkdir()
+    (p / "docker-compose.yml").write_text(
+        "services:\n  builder:\n    build: .\n    volumes:\n" + volumes)
+    (p / "Dockerfile").write_text("FROM alpine:3.19\nCOPY bin/app /usr/bin/app\n")
+    (p / "build.sh").write_text(f"#!/bin/sh\ndocker-compose run --rm {args}builder make\n"
+                                "docker build -t app .\n")
+    code = run(["--check", str(p)])
+    err = capsys.readouterr().err
+    if refused:
+        assert code == 3 and f"{p}/build.sh:2: error: `docker compose run`" in err, err
+    else:
+        assert code == 0 and "nothing to migrate" in err, err
