@@ -294,12 +294,20 @@ def _documented(root: str, files: frozenset[str], texts: dict[str, str],
 def _tool_outputs(root: str, files: frozenset[str]) -> list[Loc]:
     found: list[Loc] = []
     for rel in sorted(files):
-        pattern = _TOOL_OUTPUTS.get(rel[rel.rfind("/") + 1 :])
+        name = rel[rel.rfind("/") + 1 :]
+        pattern = _TOOL_OUTPUTS.get(name)
         if pattern is not None:
             text = read_text(root, rel)
             found.extend(Loc(rel, text.count("\n", 0, m.start()) + 1)
                          for m in pattern.finditer(text))
+        elif is_jenkinsfile(name):  # Groovy, not read: its docker steps are still seen
+            found.extend(Loc(rel, n) for n in _extractions(read_text(root, rel)))
     return found
+
+
+def is_jenkinsfile(name: str) -> bool:
+    return name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or \
+        name.endswith((".jenkinsfile", ".Jenkinsfile"))
 
 
 def _with_candidates(project: Project, texts: dict[str, str]) -> Project:

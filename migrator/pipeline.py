@@ -318,10 +318,7 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
         reached = {c.loc for e, _ in empty for c in e.script.commands}
         missed = [loc for loc in project.extracts if loc not in reached]
         if missed and missed[0] in project.tool_outputs:
-            tool = missed[0].path.rsplit(".", 1)[-1]  # Dockerfile.dapper: dapper
-            problems.append(error(missed[0], f"{tool} copies this output out of its build "
-                                             "container; migrator does not read the tool's "
-                                             "code, so this build is not migrated"))
+            problems.append(error(missed[0], _unread_tool(missed[0].path)))
         elif missed:
             problems.append(error(missed[0], "takes files out of a container, but no entry "
                                              "point that was read runs this line"))
@@ -330,6 +327,18 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
                        why=_read_labels(empty, failures))
     reasons = "; ".join(f"{e.label}: {r}" for e, r in empty)
     return Outcome(root, Status.NOTHING, reasons or "nothing to migrate")
+
+
+def _unread_tool(path: str) -> str:
+    from migrator.discover import is_jenkinsfile
+
+    if is_jenkinsfile(path.rsplit("/", 1)[-1]):
+        return ("this Jenkins pipeline step takes files out of a container; migrator does not "
+                "read Groovy pipelines, so this build is not migrated (a script the step runs "
+                "would be read)")
+    tool = path.rsplit(".", 1)[-1]  # Dockerfile.dapper: dapper
+    return (f"{tool} copies this output out of its build container; migrator does not read "
+            "the tool's code, so this build is not migrated")
 
 
 def _read_labels(empty: list[tuple[Entry, str]], failures: list[Failure]) -> str:

@@ -133,3 +133,18 @@ def test_a_compose_run_that_may_write_into_the_project_is_refused_not_nothing(
         assert code == 3 and f"{p}/build.sh:2: error: `docker compose run`" in err, err
     else:
         assert code == 0 and "nothing to migrate" in err, err
+
+
+def test_a_jenkins_pipeline_that_copies_out_of_a_container_is_refused_not_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Groovy is not read, but its docker steps are seen: refused at the first of them."""
+    p = _project(tmp_path, "")
+    (p / "build.sh").unlink()
+    (p / "Jenkinsfile").write_text(
+        "pipeline {\n  agent any\n  stages {\n    stage('Build') {\n      steps {\n"
+        "        sh 'docker build -t app-build -f Dockerfile.build .'\n"
+        "        sh 'docker create --name x app-build && docker cp x:/out/app dist/app'\n"
+        "        sh 'docker build -t app .'\n      }\n    }\n  }\n}\n")
+    assert run(["--check", str(p)]) == 3
+    err = capsys.readouterr().err
+    assert f"{p}/Jenkinsfile:7: error: this Jenkins pipeline step" in err, err
