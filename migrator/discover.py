@@ -26,6 +26,8 @@ _SHEBANG = re.compile(r"#![ \t]*(?:/usr)?(?:/local)?/bin/(?:env[ \t]+(?:-S[ \t]+
                       r"(?:ba|da|k|z)?sh\b")
 # Extensions that are never a script, so extensionless files are the only ones sniffed.
 _CI_FILES = (".travis.yml", ".gitlab-ci.yml", ".circleci/config.yml")
+# go-task's Taskfile: YAML whose `cmds:` are shell commands, read as a CI file is.
+_TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml")
 # A builder pattern takes files out of a container: cp/create/export, or a run that writes to
 # the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
@@ -122,8 +124,8 @@ def kind_by_name(rel: str) -> str | None:
     name = posixpath.basename(rel)
     if name in MAKEFILES or name.endswith(".mk"):
         return "make"
-    if rel in _CI_FILES or (rel.startswith(".github/workflows/")
-                            and rel.endswith((".yml", ".yaml"))):
+    if rel in _CI_FILES or name in _TASKFILES or (rel.startswith(".github/workflows/")
+                                                  and rel.endswith((".yml", ".yaml"))):
         return "ci"
     if name.endswith(_SHELL_EXTS):
         return "shell"
@@ -307,7 +309,11 @@ def _tool_outputs(root: str, files: frozenset[str]) -> list[Loc]:
 
 def is_jenkinsfile(name: str) -> bool:
     return name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or \
-        name.endswith((".jenkinsfile", ".Jenkinsfile"))
+        name.endswith((".jenkinsfile", ".Jenkinsfile")) or is_justfile(name)
+
+
+def is_justfile(name: str) -> bool:
+    return name in ("justfile", "Justfile", ".justfile")
 
 
 def _with_candidates(project: Project, texts: dict[str, str]) -> Project:

@@ -330,8 +330,12 @@ def _no_flow(root: str, project: Project, empty: list[tuple[Entry, str]],
 
 
 def _unread_tool(path: str) -> str:
-    from migrator.discover import is_jenkinsfile
+    from migrator.discover import is_jenkinsfile, is_justfile
 
+    if is_justfile(path.rsplit("/", 1)[-1]):
+        return ("this just recipe takes files out of a container; migrator does not read "
+                "justfiles, so this build is not migrated (a script the recipe runs would be "
+                "read)")
     if is_jenkinsfile(path.rsplit("/", 1)[-1]):
         return ("this Jenkins pipeline step takes files out of a container; migrator does not "
                 "read Groovy pipelines, so this build is not migrated (a script the step runs "

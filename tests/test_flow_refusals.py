@@ -148,3 +148,14 @@ def test_a_jenkins_pipeline_that_copies_out_of_a_container_is_refused_not_nothin
     assert run(["--check", str(p)]) == 3
     err = capsys.readouterr().err
     assert f"{p}/Jenkinsfile:7: error: this Jenkins pipeline step" in err, err
+
+
+def test_a_justfile_recipe_that_copies_out_of_a_container_is_refused_not_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _project(tmp_path, "")
+    (p / "build.sh").unlink()
+    (p / "justfile").write_text("image:\n    docker build -t app-build -f Dockerfile.build .\n"
+                                "    docker create --name x app-build\n"
+                                "    docker cp x:/out/app dist/app\n    docker build -t app .\n")
+    assert run(["--check", str(p)]) == 3
+    assert f"{p}/justfile:3: error: this just recipe" in capsys.readouterr().err

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # Keys whose values are shell commands, in the CI systems above.
 _COMMAND_KEYS = {"script", "before_script", "after_script", "install", "before_install",
                  "after_success", "after_failure", "before_deploy", "after_deploy", "run",
-                 "command", "commands"}
+                 "command", "commands", "cmds", "cmd"}  # cmds/cmd: go-task's Taskfile
 
 _EXPRESSION = re.compile(r"\$\{\{[^}\n]*\}\}")
 

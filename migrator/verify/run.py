@@ -341,9 +341,9 @@ def verify(root: str, changes: Sequence[Any], entry: Entry,
     builder = settings.builder or ("buildkit" if os.environ.get("DOCKER_BUILDKIT") == "1"
                                    else "default")
     if entry.kind == "ci":  # its steps run on the CI system, with the job's env: not here
-        return Verification("error", f"the flow is run by the CI definition {entry.path}; "
-                            "--verify runs scripts, Makefiles, Python build scripts and "
-                            "documented commands, not CI jobs", builder)
+        return Verification("error", f"the flow is run by the CI definition or task file "
+                            f"{entry.path}; --verify runs scripts, Makefiles, Python build "
+                            "scripts and documented commands, not CI jobs or tasks", builder)
     try:
         reason = engine_available(client)
     except EngineError as exc:
