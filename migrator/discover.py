@@ -32,9 +32,10 @@ _TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml")
 # the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
     # (`docker network|volume|manifest ... create` make no container.)
-    r"docker\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )(?<!manifest )"
+    r"(?:docker|podman|nerdctl)\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )"
+    r"(?<!manifest )"
     r"(?<!buildx )(?<!context )(?<!secret )(?<!config )(cp|create|export)\b"
-    r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount"
+    r"|(?:docker|podman|nerdctl)\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount"
     r"|\$\{\w+\[[@*]\]\})",  # `docker run "${RUN_ARGS[@]}" img`: options from an array
     re.IGNORECASE,
 )
@@ -163,13 +164,20 @@ def classify(root: str, files: frozenset[str]) -> tuple[tuple[BuildFile, ...], d
     return tuple(out), sniffed
 
 
+def mentions_engine(text: str) -> bool:
+    """The text names a container engine's CLI (docker, or podman/nerdctl, which take the
+    same commands)."""
+    low = text.lower()
+    return "docker" in low or "podman" in low or "nerdctl" in low
+
+
 def extraction_lines(path: str, text: str) -> list[Loc]:
     """Lines whose command (continuations joined) takes something out of a container."""
     return [Loc(path, line) for line in _extractions(text)]
 
 
 def _extractions(text: str) -> Iterator[int]:
-    if "docker" not in text.lower():
+    if not mentions_engine(text):
         return
     joined = _CONTINUATION.sub(lambda m: " " * (len(m.group()) - 1) + "\v", text)
     for m in _EXTRACTION.finditer(joined):
@@ -320,7 +328,7 @@ def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
     """Entry candidates: build files that call docker, and the files that run those (a
     top-level script that runs `gateway/build.sh`, a CI file that runs `make`), to a fixpoint."""
     chosen = {b.path for b in project.build_files
-              if b.kind != "ci" and "docker" in texts[b.path].lower()}
+              if b.kind != "ci" and mentions_engine(texts[b.path])}
     changed = True
     while changed:
         changed = False
@@ -329,7 +337,7 @@ def _with_candidates(project: Project, texts: dict[str, str]) -> Project:
             if b.path in chosen:
                 continue
             text = texts[b.path]
-            if (b.kind == "ci" and "docker" in text.lower()) or any(
+            if (b.kind == "ci" and mentions_engine(text)) or any(
                     _mentions(text, p) for p in chosen) or (makes and "make" in text.lower()):
                 chosen.add(b.path)
                 changed = True

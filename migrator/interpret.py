@@ -74,7 +74,7 @@ def _subcommand(cmd: Command) -> tuple[str, list[Word]]:
 
 def interpret(cmd: Command) -> DockerOp | None:
     name = posixpath.basename(cmd.name)
-    if name in ("docker", "podman"):
+    if name in ("docker", "podman", "nerdctl"):  # the same commands
         sub, rest = _subcommand(cmd)
         if sub == "build":
             return _build(cmd, rest)

@@ -252,3 +252,20 @@ def test_a_script_given_by_path_is_read_from_where_it_runs(tmp_path: Path) -> No
              for e in ("docker/build.sh", "cd docker && ./build.sh")]
     assert plans[0] is not None and plans[1] is not None
     assert plans[0].changes == plans[1].changes
+
+
+@pytest.mark.parametrize("cli", ["podman", "nerdctl"])
+def test_a_docker_compatible_cli_is_read_as_docker(tmp_path: Path, cli: str) -> None:
+    """podman and nerdctl take docker's commands: found, migrated, and the build keeps its
+    program."""
+    p = tmp_path / "p"
+    p.mkdir()
+    (p / "Dockerfile.build").write_text("FROM golang:1.21\nRUN go build -o /app .\n")
+    (p / "Dockerfile").write_text("FROM alpine:3.18\nCOPY app /usr/bin/app\n")
+    (p / "build.sh").write_text(f"#!/bin/sh\nset -e\n{cli} build -t b -f Dockerfile.build .\n"
+                                f"{cli} create --name x b\n{cli} cp x:/app ./app\n{cli} rm x\n"
+                                f"{cli} build -t app .\n")
+    out = analyze(str(p), Settings())
+    assert out.plan is not None, out.problems
+    new = {c.path: c.new for c in out.plan.changes}
+    assert new["build.sh"] == f"#!/bin/sh\nset -e\n{cli} build -t app .\n"
