@@ -22,10 +22,7 @@ _RUN_ONLY = {"name", "run", "shell", "env", "if", "working-directory", "id",
 
 def empty_steps(text: str) -> list[Span]:
     """The spans of the steps (list items with a `run:`) that run nothing."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    lines, starts = _lines(text)
     out = []
     for i, line in enumerate(lines):
         m = _ITEM.match(line.rstrip("\r\n"))
@@ -35,6 +32,15 @@ def empty_steps(text: str) -> list[Span]:
         if _runs_nothing(lines[i:end], len(m.group("indent"))):
             out.append(Span(starts[i], starts[end]))
     return out
+
+
+def _lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines (newlines kept) and the offset each starts at (one more: the end)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return lines, starts
 
 
 def _indent(line: str) -> int:
@@ -84,10 +90,7 @@ _TOP = re.compile(r"^(?P<name>[^\s#][^:]*):[ \t]*(?:#.*)?$")
 
 def empty_jobs(text: str) -> list[tuple[str, Span]]:
     """GitLab jobs whose `script:` list the migration emptied: (job name, its span)."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    lines, starts = _lines(text)
     out = []
     for i, line in enumerate(lines):
         m = _TOP.match(line.rstrip("\r\n"))
