@@ -32,10 +32,9 @@ _TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml")
 # the host (redirection, pipe, bind mount). `docker` may be `$(DOCKER)`, `${DOCKER_CMD:-docker}`.
 _EXTRACTION = re.compile(
     # (`docker network|volume|manifest ... create` make no container.)
-    r"(?:docker|podman|nerdctl)\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )"
-    r"(?<!manifest )"
+    r"docker\b[^\n]*(?<![-=\w])(?<!--target )(?<!network )(?<!volume )(?<!manifest )"
     r"(?<!buildx )(?<!context )(?<!secret )(?<!config )(cp|create|export)\b"
-    r"|(?:docker|podman|nerdctl)\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount"
+    r"|docker\b[^\n]*\brun\b[^\n]*(>|\||-v\b|--volume|--mount"
     r"|\$\{\w+\[[@*]\]\})",  # `docker run "${RUN_ARGS[@]}" img`: options from an array
     re.IGNORECASE,
 )
@@ -176,9 +175,16 @@ def extraction_lines(path: str, text: str) -> list[Loc]:
     return [Loc(path, line) for line in _extractions(text)]
 
 
+_OTHER_CLIS = re.compile(r"\b(?:podman|nerdctl)\b", re.IGNORECASE)
+
+
 def _extractions(text: str) -> Iterator[int]:
-    if not mentions_engine(text):
+    low = text.lower()
+    other = "podman" in low or "nerdctl" in low
+    if "docker" not in low and not other:
         return
+    if other:  # docker's commands under another name (no newline moves: line numbers hold)
+        text = _OTHER_CLIS.sub("docker", text)
     joined = _CONTINUATION.sub(lambda m: " " * (len(m.group()) - 1) + "\v", text)
     for m in _EXTRACTION.finditer(joined):
         start = joined.rfind("\n", 0, m.start()) + 1
@@ -310,14 +316,14 @@ def _tool_outputs(root: str, files: frozenset[str]) -> list[Loc]:
             text = read_text(root, rel)
             found.extend(Loc(rel, text.count("\n", 0, m.start()) + 1)
                          for m in pattern.finditer(text))
-        elif is_jenkinsfile(name):  # Groovy, not read: its docker steps are still seen
+        elif name[:1] in "Jj." and is_jenkinsfile(name):  # not read: its docker steps seen
             found.extend(Loc(rel, n) for n in _extractions(read_text(root, rel)))
     return found
 
 
 def is_jenkinsfile(name: str) -> bool:
-    return name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or \
-        name.endswith((".jenkinsfile", ".Jenkinsfile")) or is_justfile(name)
+    """A Jenkins pipeline (Groovy) or a justfile: files migrator does not read."""
+    return name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or is_justfile(name)
 
 
 def is_justfile(name: str) -> bool:
