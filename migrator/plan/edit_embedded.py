@@ -14,6 +14,7 @@ import re
 
 from migrator.model import Command, Span
 from migrator.plan.scripts import FileEdits
+from migrator.plan.text import comments_above
 from migrator.splice import Edit, apply
 
 # What is left of a line once its dead commands are gone, when nothing else was on it: what
@@ -35,16 +36,7 @@ def edit(fe: FileEdits) -> str:
     # the comment lines right above them.
     had = {fe.text[s.start : s.end] for s in empty_steps(fe.text)}
     gone = [s for s in empty_steps(text) if text[s.start : s.end] not in had]
-    return apply(text, [Edit(Span(_comment_start(text, s.start), s.end), "") for s in gone])
-
-
-def _comment_start(text: str, start: int) -> int:
-    while start > 0:
-        prev = text.rfind("\n", 0, start - 1) + 1
-        if not text[prev:start].lstrip().startswith("#"):
-            break
-        start = prev
-    return start
+    return apply(text, [Edit(Span(comments_above(text, s.start), s.end), "") for s in gone])
 
 
 def _removals(text: str, removed: tuple[Command, ...]) -> list[Edit]:
@@ -101,7 +93,7 @@ def _gitlab(old: str, text: str) -> str:
             indent = " " * (len(text[text.rfind("\n", 0, at) + 1 : at]) - len("script:") + 2)
             edits.append(Edit(Span(line_end, line_end), f'{indent}- "true"\n'))
         else:
-            edits.append(Edit(Span(_comment_start(text, span.start), span.end), ""))
+            edits.append(Edit(Span(comments_above(text, span.start), span.end), ""))
     return apply(text, edits)
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from migrator.infer.machine import image_ref
 from migrator.infer.runtime import same_line
 from migrator.model import BuildOp, Command, Dockerfile, Span, Stage, Unsupported
 from migrator.plan.naming import stage_name_for, unique
@@ -27,15 +28,10 @@ from migrator.splice import Edit, apply
 def chained(also: Sequence[BuildOp], rt: BuildOp, rdf: Dockerfile) -> list[BuildOp]:
     """The other image builds, from the final build's context, whose tag a stage of the final
     Dockerfile is FROM (images of other directories keep Dockerfiles of their own)."""
-    bases = {_plain(s.base) for s in rdf.stages}
+    bases = {image_ref(s.base) for s in rdf.stages}
     return [op for op in also if op.dockerfile != rdf.path and op is not rt
             and (op.context, op.staged) == (rt.context, rt.staged) and not same_line(op, rt)
-            and any(_plain(t.value) in bases for t in op.tags)]
-
-
-def _plain(image: str) -> str:
-    image = image.lower()
-    return image.removesuffix(":latest")
+            and any(image_ref(t.value) in bases for t in op.tags)]
 
 
 @dataclass(frozen=True)
@@ -95,7 +91,7 @@ def _joined(final: Dockerfile, bdf: Dockerfile, op: BuildOp, name: str, taken: s
         end = start + len(last.from_.text)
         block = f"{block[:start]}{block[start:end]} AS {name}{block[end:]}"
     blocks.append(block)
-    users = [s for s in final.stages if _plain(s.base) in {_plain(t.value) for t in op.tags}]
+    users = [s for s in final.stages if image_ref(s.base) in {image_ref(t.value) for t in op.tags}]
     at = leading_comments_start(final.text, users[0].from_)
     header = "".join(i.text + "\n" for i in bdf.header
                      if i.text not in {h.text for h in final.header})

@@ -20,7 +20,12 @@ DIRECTIVE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.I)
 
 def leading_comments_start(text: str, ins: Instruction) -> int:
     """Start of the comment lines directly above an instruction (no blank line between)."""
-    start = ins.span.start
+    return comments_above(text, ins.span.start)
+
+
+def comments_above(text: str, start: int) -> int:
+    """Start of the `#` lines directly above offset `start` (a line start), parser directives
+    excepted."""
     while start > 0:
         prev_start = text.rfind("\n", 0, start - 1) + 1
         line = text[prev_start:start]
